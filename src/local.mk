@@ -1,0 +1,1 @@
+# src/local.mk -- build rules for this area (see Makefile.am)

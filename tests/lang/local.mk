@@ -1,0 +1,1 @@
+# tests/lang/local.mk -- build rules for this area (see Makefile.am)
