@@ -1,0 +1,1 @@
+# src/daemon.mk -- build rules for this area (see Makefile.am)

@@ -1,0 +1,1 @@
+# src/http.mk -- build rules for this area (see Makefile.am)

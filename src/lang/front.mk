@@ -1,0 +1,1 @@
+# src/lang/front.mk -- build rules for this area (see Makefile.am)

@@ -1,1 +1,0 @@
-# src/local.mk -- build rules for this area (see Makefile.am)
