@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #define ETD_MAX_LISTEN 16
+#define ETD_MAX_WORKERS 256        /* upper bound of `workers` and of TTIN */
 
 struct etd_listen_addr {
     struct sockaddr_storage ss;     /* resolved address */
@@ -88,5 +89,10 @@ void config_free(struct etd_config *cfg);
 int config_parse_size(const char *s, size_t *out);
 int config_parse_duration(const char *s, double *out);
 int config_cidr_match(const struct etd_cidr *c, const struct sockaddr *sa);
+/* "ADDR:PORT", "[IPv6]:PORT", "*:PORT" or "PORT" into a; 0 or -1. */
+int config_parse_listen(const char *s, struct etd_listen_addr *a);
+/* "A.B.C.D[/N]" or "IPv6[/N]" into c; 0 or -1. */
+int config_parse_cidr(const char *s, struct etd_cidr *c);
+const char *config_level_name(enum etd_log_level level);
 
 #endif

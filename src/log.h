@@ -9,13 +9,20 @@
 
 #include "config.h"
 
+#include <sys/types.h>
+
 int  log_open(const char *error_log, enum etd_log_level level, const char *access_log);
 int  log_reopen(void);
 void log_close(void);
+/* Master: hand the log files to the workers' user so they can reopen them. */
+int  log_chown(uid_t uid, gid_t gid);
+void log_set_level(enum etd_log_level level);
+int  log_error_fd(void);            /* 2 when logging to stderr */
 void log_msg(enum etd_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int  log_access_enabled(void);
-/* One access-log line; the caller formats it (combined format + request time). */
+/* One access-log line; the caller formats it (combined format + request time).
+ * A missing trailing newline is added (still one writev). */
 void log_access_line(const char *line, size_t len);
 
 #define log_debug(...)  log_msg(ETD_LOG_DEBUG, __VA_ARGS__)

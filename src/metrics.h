@@ -17,14 +17,19 @@ struct etd_proc_metrics;            /* one worker process's entry */
 
 /* Master side. */
 struct etd_metrics *metrics_create(int max_procs);
+void metrics_destroy(struct etd_metrics *m);
 int  metrics_proc_alloc(struct etd_metrics *m, int slot, unsigned generation); /* -1 if full */
 void metrics_proc_retire(struct etd_metrics *m, int idx);   /* fold into totals, free entry */
 void metrics_set_generation(struct etd_metrics *m, unsigned generation);
 void metrics_set_workers(struct etd_metrics *m, int workers);
 void metrics_reload_done(struct etd_metrics *m, int ok);
+void metrics_worker_respawned(struct etd_metrics *m);
 double metrics_heartbeat_age(struct etd_metrics *m, int idx, double now);
 
-/* Worker side (after fork). */
+/* Worker side (after fork).  metrics_proc() returns NULL for idx -1 (the
+ * table was full); every function below accepts a NULL entry and then does
+ * nothing.  Heartbeats are stamped and aged on CLOCK_MONOTONIC read inside
+ * metrics.c; the `now` arguments are ignored (ev_now() is wall-clock time). */
 struct etd_proc_metrics *metrics_proc(struct etd_metrics *m, int idx);
 void metrics_heartbeat(struct etd_proc_metrics *p, double now);
 void metrics_conn_open(struct etd_proc_metrics *p);
