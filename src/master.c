@@ -683,10 +683,14 @@ static int daemonize(struct master *m)
     setsid();
     m->started_fd = p[1];
     m->pid = getpid();
+    /* From here on messages go to the error log (or, with error_log
+     * stderr, to the terminal until the daemon has started). */
     int null = open("/dev/null", O_RDWR);
     if (null >= 0) {
         dup2(null, 0);
         dup2(null, 1);
+        if (log_error_fd() != 2)
+            dup2(null, 2);
         if (null > 2)
             close(null);
     }
