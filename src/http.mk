@@ -1,1 +1,3 @@
-# src/http.mk -- build rules for this area (see Makefile.am)
+# src/http.mk -- build rules for the worker side of the daemon: the worker
+# process, connections and HTTP/1.1, the helper-thread pool, the router.
+src_libetamild_a_SOURCES += src/worker.c
