@@ -1,0 +1,78 @@
+"""master_reload.py -- supervision and zero-downtime changes under load:
+HUP rolling restarts (new workers, same sockets, no failed request), a
+broken configuration + HUP (old generation keeps serving, FILE:LINE in the
+log), TTIN/TTOU (worker count changes, no failed request), a worker whose
+loop stops beating (killed and replaced after worker_timeout)."""
+import os
+import signal
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lib_daemon import (SKIP, Daemon, Load, alive, check, listen_inodes,  # noqa: E402
+                        process_listen_sockets, wait_for)
+
+with Daemon(workers=2, conf="worker_timeout 2s\n") as d:
+    d.start()
+    if not d.http_ok():
+        print("SKIP: the worker does not answer /health yet")
+        sys.exit(SKIP)
+    inodes = listen_inodes(d.port)
+
+    with Load(d.port, clients=4, keepalive=True) as load:
+        for g in (2, 3, 4):
+            before = set(d.workers_pids())
+            d.signal(signal.SIGHUP)
+            check(d.wait_log("reload: generation %d is serving" % g, 10),
+                  "HUP: generation %d serving" % g)
+            check(wait_for(lambda: not (set(d.workers_pids()) & before), 10),
+                  "HUP: every old worker drained and exited")
+            check(len(d.workers_pids()) == 2, "HUP: still 2 workers")
+        check(listen_inodes(d.port) == inodes, "HUP: the listening sockets are the same ones")
+
+        # A broken configuration: generation 4 keeps serving.
+        before = sorted(d.workers_pids())
+        d.write_config(extra="worker_timeout 2s\nkeepalive_timeout forever\n")
+        mark = len(d.log())
+        d.signal(signal.SIGHUP)
+        check(d.wait_log("reload failed: %s:10: keepalive_timeout: invalid duration" % d.conf, 5, mark),
+              "broken HUP: the error log names FILE:LINE")
+        time.sleep(0.3)
+        check(sorted(d.workers_pids()) == before, "broken HUP: the workers were not touched")
+        check(d.http_ok(), "broken HUP: the old generation keeps serving")
+        d.write_config(extra="worker_timeout 2s\n")
+        d.signal(signal.SIGHUP)
+        check(d.wait_log("reload: generation 5 is serving", 10), "fixed HUP: generation 5 serving")
+
+        # TTIN / TTOU.
+        d.signal(signal.SIGTTIN)
+        check(wait_for(lambda: len(d.workers_pids()) == 3 and len(listen_inodes(d.port)) == 3, 5),
+              "TTIN: 3 workers, 3 sockets")
+        # (Signals of one kind sent at once merge into one: one at a time.)
+        d.signal(signal.SIGTTOU)
+        check(wait_for(lambda: len(d.workers_pids()) == 2 and len(listen_inodes(d.port)) == 2, 5),
+              "TTOU: 2 workers, 2 sockets")
+        d.signal(signal.SIGTTOU)
+        check(wait_for(lambda: len(d.workers_pids()) == 1 and len(listen_inodes(d.port)) == 1, 5),
+              "TTOU: 1 worker, 1 socket")
+        d.signal(signal.SIGTTIN)
+        check(wait_for(lambda: len(d.workers_pids()) == 2 and len(listen_inodes(d.port)) == 2, 5),
+              "TTIN: back to 2 workers, 2 sockets")
+        time.sleep(0.3)
+    print(load.summary())
+    check(load.ok > 100, "load: requests were answered during all of this")
+    check(load.errors == 0 and load.non2xx == 0, "load: no failed request (%s)" % load.summary())
+
+    # A worker whose event loop stops (SIGSTOP) stops beating: killed, replaced.
+    victim = d.workers_pids()[0]
+    sock = process_listen_sockets(victim, d.port)
+    os.kill(victim, signal.SIGSTOP)
+    t0 = time.monotonic()
+    check(wait_for(lambda: not alive(victim), 8), "stuck worker killed")
+    took = time.monotonic() - t0
+    check(1.5 <= took <= 5, "after worker_timeout 2s (%.1fs)" % took)
+    check(d.wait_log("has not stamped its heartbeat", 2), "the kill is logged")
+    check(wait_for(lambda: len(d.workers_pids()) == 2 and
+                   any(process_listen_sockets(w, d.port) == sock for w in d.workers_pids()), 5),
+          "a new worker took the stuck worker's slot")
+    check(d.http_ok(), "still serving")
