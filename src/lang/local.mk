@@ -14,3 +14,15 @@ src_etamil_CPPFLAGS = $(AM_CPPFLAGS) $(UTF8PROC_CFLAGS)
 src_etamil_LDADD = $(LANG_LIBS)
 
 dist_man_MANS += man/etamil.1
+
+check_PROGRAMS += tests/unit/test_value tests/unit/test_vm tests/unit/test_threads
+TESTS += tests/unit/test_value tests/unit/test_vm tests/unit/test_threads
+tests_unit_test_value_SOURCES = tests/unit/test_value.c
+tests_unit_test_value_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_value_LDADD = $(LANG_LIBS) $(CUNIT_LIBS)
+tests_unit_test_vm_SOURCES = tests/unit/test_vm.c
+tests_unit_test_vm_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_vm_LDADD = $(LANG_LIBS) $(CUNIT_LIBS)
+tests_unit_test_threads_SOURCES = tests/unit/test_threads.c
+tests_unit_test_threads_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_threads_LDADD = $(LANG_LIBS) $(CUNIT_LIBS) $(PTHREAD_CFLAGS)
