@@ -10,8 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "etamil.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void usage(FILE *out)
 {
@@ -194,7 +202,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	etm_result res;
-	switch (etm_vm_run_main(vm, &res)) {
+	double t0 = now_s();
+	etm_status st = etm_vm_run_main(vm, &res);
+	double t1 = now_s();
+	if (getenv("ETAMIL_STATS")) {
+		fflush(stdout);
+		fprintf(stderr, "etamil: %llu instructions in %.3f ms, %.2f ns per instruction, heap peak %zu bytes\n",
+			(unsigned long long)res.steps, (t1 - t0) * 1e3,
+			res.steps ? (t1 - t0) * 1e9 / (double)res.steps : 0.0, etm_vm_heap_peak(vm));
+	}
+	switch (st) {
 	case ETM_RUN_OK:
 		break;
 	case ETM_RUN_EXIT:
