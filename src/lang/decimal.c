@@ -17,9 +17,23 @@
 #include "decimal.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <string.h>
 
 __extension__ typedef unsigned __int128 u128;
+
+/* Out-of-line slow paths: keep them from being split up by
+ * interprocedural optimisation, so the hot path stays a leaf that only
+ * tail-calls them with its own arguments. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define SLOW_PATH __attribute__((noipa, cold))
+#else
+#define SLOW_PATH __attribute__((noinline, cold))
+#endif
+
+_Static_assert(sizeof(etm_dec) == 16, "etm_dec is a 16-byte value");
+_Static_assert(offsetof(etm_dec, hi) == 8 && offsetof(etm_dec, scale) == 12 &&
+	       offsetof(etm_dec, neg) == 13, "etm_dec layout");
 
 #define C96_MAX ((((u128)1) << 96) - 1)
 #define MAX_SCALE ETM_DEC_MAX_SCALE
@@ -77,10 +91,18 @@ static inline etm_dec make(u128 c, unsigned scale, unsigned neg)
 {
 	etm_dec d;
 	d.lo = (uint64_t)c;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* hi, scale, neg and pad as one 64-bit word: a single store, so a
+	 * caller reading the value back gets store forwarding */
+	uint64_t w = (uint64_t)(c >> 64) | (uint64_t)scale << 32 |
+		     (uint64_t)(c != 0 && neg) << 40;
+	memcpy((char *)&d + offsetof(etm_dec, hi), &w, sizeof w);
+#else
 	d.hi = (uint32_t)(c >> 64);
 	d.scale = (uint8_t)scale;
 	d.neg = (uint8_t)(c != 0 && neg);
 	d.pad_ = 0;
+#endif
 	return d;
 }
 
@@ -258,8 +280,10 @@ static int add_slow(etm_dec a, etm_dec b, unsigned bneg, etm_dec *out)
 	return reduce_to_fit(&x, s, 0, neg, out);
 }
 
-/* a + (b with sign bneg). */
-static inline int addsub(etm_dec a, etm_dec b, unsigned bneg, etm_dec *out)
+/* a + (b with sign bneg), every case. */
+static SLOW_PATH int addsub_general(etm_dec a, etm_dec b,
+						    unsigned bneg,
+						    etm_dec *out)
 {
 	if (is_zero(a)) {
 		/* 0 + b is b itself (scale kept), 0 - b flips a non-zero b. */
@@ -271,17 +295,6 @@ static inline int addsub(etm_dec a, etm_dec b, unsigned bneg, etm_dec *out)
 	}
 	if (is_zero(b)) {
 		*out = a;
-		return ETM_DEC_OK;
-	}
-	if (a.scale == b.scale && (a.hi | b.hi) == 0) {
-		if (a.neg == bneg) {
-			u128 r = (u128)a.lo + b.lo;
-			*out = make(r, a.scale, a.neg);
-		} else if (a.lo >= b.lo) {
-			*out = make(a.lo - b.lo, a.scale, a.neg);
-		} else {
-			*out = make(b.lo - a.lo, a.scale, bneg);
-		}
 		return ETM_DEC_OK;
 	}
 
@@ -312,6 +325,28 @@ static inline int addsub(etm_dec a, etm_dec b, unsigned bneg, etm_dec *out)
 	return ETM_DEC_OK;
 }
 
+/* The hot path: non-zero 64-bit coefficients at the same scale. */
+static inline int addsub(etm_dec a, etm_dec b, unsigned bneg, etm_dec *out)
+{
+	if (__builtin_expect(a.scale == b.scale && (a.hi | b.hi) == 0 &&
+			     a.lo != 0 && b.lo != 0, 1)) {
+		uint64_t r;
+		if (a.neg == bneg) {
+			if (!__builtin_add_overflow(a.lo, b.lo, &r)) {
+				*out = make(r, a.scale, a.neg);
+				return ETM_DEC_OK;
+			}
+		} else if (a.lo >= b.lo) {
+			*out = make(a.lo - b.lo, a.scale, a.neg);
+			return ETM_DEC_OK;
+		} else {
+			*out = make(b.lo - a.lo, a.scale, bneg);
+			return ETM_DEC_OK;
+		}
+	}
+	return addsub_general(a, b, bneg, out);
+}
+
 int etm_dec_add(etm_dec a, etm_dec b, etm_dec *out)
 {
 	return addsub(a, b, b.neg, out);
@@ -325,10 +360,15 @@ int etm_dec_sub(etm_dec a, etm_dec b, etm_dec *out)
 /* ---------------------------------------------------------------- */
 /* *                                                                 */
 
-static int mul_slow(etm_dec a, etm_dec b, etm_dec *out)
+static SLOW_PATH int mul_slow(etm_dec a, etm_dec b,
+					      etm_dec *out)
 {
 	unsigned s = a.scale + b.scale;
 	unsigned neg = a.neg ^ b.neg;
+	if (is_zero(a) || is_zero(b)) {
+		*out = make(0, 0, 0);
+		return ETM_DEC_OK;
+	}
 	u128 al = a.lo, bl = b.lo;
 	u128 ll = al * bl;
 	u128 lh = al * b.hi;	/* < 2^96 */
@@ -354,15 +394,12 @@ static int mul_slow(etm_dec a, etm_dec b, etm_dec *out)
 
 int etm_dec_mul(etm_dec a, etm_dec b, etm_dec *out)
 {
-	if (is_zero(a) || is_zero(b)) {
-		*out = make(0, 0, 0);
-		return ETM_DEC_OK;
-	}
 	unsigned s = a.scale + b.scale;
-	if ((a.hi | b.hi) == 0 && s <= MAX_SCALE) {
+	if (__builtin_expect((a.hi | b.hi) == 0 && s <= MAX_SCALE, 1)) {
+		/* zero operands land here too: plain 0 */
 		u128 p = (u128)a.lo * b.lo;
 		if (p <= C96_MAX) {
-			*out = make(p, s, a.neg ^ b.neg);
+			*out = make(p, p ? s : 0, a.neg ^ b.neg);
 			return ETM_DEC_OK;
 		}
 	}
@@ -497,7 +534,7 @@ static int cmp_mag(etm_dec a, etm_dec b)
 	return x < y ? -1 : x > y;
 }
 
-int etm_dec_cmp(etm_dec a, etm_dec b)
+static SLOW_PATH int cmp_general(etm_dec a, etm_dec b)
 {
 	int sa = is_zero(a) ? 0 : a.neg ? -1 : 1;
 	int sb = is_zero(b) ? 0 : b.neg ? -1 : 1;
@@ -505,12 +542,22 @@ int etm_dec_cmp(etm_dec a, etm_dec b)
 		return sa < sb ? -1 : 1;
 	if (sa == 0)
 		return 0;
-	if (a.scale == b.scale && (a.hi | b.hi) == 0) {
-		int m = a.lo < b.lo ? -1 : a.lo > b.lo;
-		return sa < 0 ? -m : m;
-	}
 	int m = cmp_mag(a, b);
 	return sa < 0 ? -m : m;
+}
+
+int etm_dec_cmp(etm_dec a, etm_dec b)
+{
+	if (__builtin_expect(a.scale == b.scale && (a.hi | b.hi) == 0, 1)) {
+		if (a.neg == b.neg) {
+			int m = (a.lo > b.lo) - (a.lo < b.lo);
+			return a.neg ? -m : m;
+		}
+		if ((a.lo | b.lo) == 0)
+			return 0;	/* -0 == 0 */
+		return a.neg ? -1 : 1;
+	}
+	return cmp_general(a, b);
 }
 
 int etm_dec_is_zero(etm_dec a)
