@@ -695,22 +695,19 @@ int etm_dec_to_int64(etm_dec a, int64_t *out)
 
 double etm_dec_to_double(etm_dec a)
 {
-	u128 c = coef(a);
-	double v;
-	if (c < ((u128)1 << 53) && a.scale <= 22) {
-		/* both exact as doubles: one correctly rounded division */
-		static const double pw[23] = {
-			1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
-			1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-			1e20, 1e21, 1e22
-		};
-		v = (double)(uint64_t)c / pw[a.scale];
-	} else {
-		long double x = (long double)c;
-		for (unsigned i = 0; i < a.scale; i++)
-			x /= 10.0L;
-		v = (double)x;
-	}
+	/* 10^0..10^22 are exact doubles: for coefficients below 2^53 and
+	 * scales up to 22 this is one correctly rounded division; otherwise
+	 * within a few ulps. */
+	static const double pw[23] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+		1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+		1e20, 1e21, 1e22
+	};
+	double v = (double)coef(a);
+	if (a.scale <= 22)
+		v /= pw[a.scale];
+	else
+		v = v / pw[22] / pw[a.scale - 22];
 	return a.neg ? -v : v;
 }
 

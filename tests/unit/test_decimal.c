@@ -675,7 +675,7 @@ static void test_to_double(void)
 	CU_ASSERT_DOUBLE_EQUAL(etm_dec_to_double(D("0.0000000000000000000000000001")),
 			       1e-28, 1e-42);
 	CU_ASSERT_DOUBLE_EQUAL(etm_dec_to_double(D("-7.9228162514264337593543950335")),
-			       -7.9228162514264338, 1e-15);
+			       -7.9228162514264338, 1e-14);
 }
 
 static void test_hash_normalize(void)
