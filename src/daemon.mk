@@ -15,6 +15,12 @@ tests_unit_test_config_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_config_LDADD = $(DAEMON_LIBS) $(CUNIT_LIBS)
 TESTS += tests/unit/test_config
 
+check_PROGRAMS += tests/unit/test_metrics
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c
+tests_unit_test_metrics_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_metrics_LDADD = $(DAEMON_LIBS) $(CUNIT_LIBS)
+TESTS += tests/unit/test_metrics
+
 # Integration tests: the real daemon on free loopback ports (Python 3).
 TEST_EXTENSIONS += .py
 PY_LOG_COMPILER = python3
