@@ -465,8 +465,12 @@ int etm_dec_div(etm_dec a, etm_dec b, etm_dec *out)
 			p = (unsigned)(MAX_SCALE - sc);
 		if (p == 0)
 			goto round;
-		u128 rr = r * p10(p);
-		u128 t = rr / cb;
+		u128 rr = r * p10(p), t;
+		if ((rr >> 64) == 0 && (cb >> 64) == 0) {
+			t = (uint64_t)rr / (uint64_t)cb;	/* 64-bit divide */
+		} else {
+			t = rr / cb;
+		}
 		r = rr - t * cb;
 		q = q * p10(p) + t;
 		sc += (int)p;
