@@ -69,10 +69,13 @@ int etm_dec_from_string(const char *s, size_t len, etm_dec *out);
 
 /* a + b (6.2): exact at scale max(ea, eb) when it fits, else the scale is
  * reduced with round-half-even; ETM_DEC_OVERFLOW if even scale 0 does not
- * fit in 96 bits.  A zero operand yields the other operand unchanged. */
+ * fit in 96 bits.  A zero operand yields the other operand unchanged
+ * (scale kept: 0 + 1.50 = 1.50, 0.000 + 1.5 = 1.5); a computed zero is
+ * +0 at the aligned scale (1.5 - 1.5 = 0.0).  On failure *out is left
+ * unchanged; out may point to a or b's storage. */
 int etm_dec_add(etm_dec a, etm_dec b, etm_dec *out);
 
-/* a - b; same rules as etm_dec_add. */
+/* a - b; same rules as etm_dec_add (0 - b is b with its sign flipped). */
 int etm_dec_sub(etm_dec a, etm_dec b, etm_dec *out);
 
 /* a * b (6.2): exact at scale ea+eb when <= 28 and it fits, else the
