@@ -11,7 +11,7 @@ struct chunk {
 	struct chunk *next;
 	size_t size;		/* usable bytes in data */
 	size_t used;
-	alignas(max_align_t) unsigned char data[];
+	alignas(8) unsigned char data[];
 };
 
 struct etm_arena {
@@ -20,7 +20,10 @@ struct etm_arena {
 	size_t total;
 };
 
-#define ALIGN (alignof(max_align_t))
+/* Every object of the AST needs at most 8-byte alignment (pointers,
+   size_t, uint64_t in etm_dec); max_align_t (16 on x86-64) would waste
+   memory on the many small nodes. */
+#define ALIGN ((size_t)8)
 #define FIRST_CHUNK 4096
 #define MAX_CHUNK (1u << 20)
 

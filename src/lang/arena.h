@@ -11,7 +11,8 @@ struct etm_arena;
 struct etm_arena *etm_arena_new(void);	/* NULL when out of memory */
 void etm_arena_free(struct etm_arena *a);	/* a may be NULL */
 
-/* SIZE bytes aligned for any object, zero-filled; NULL when out of memory. */
+/* SIZE bytes, zero-filled, aligned to 8 bytes (enough for every type that
+   does not need more, i.e. not long double); NULL when out of memory. */
 void *etm_arena_alloc(struct etm_arena *a, size_t size);
 
 /* A NUL-terminated copy of S[0..len); NULL when out of memory. */

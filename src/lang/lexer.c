@@ -13,16 +13,8 @@
 #include "keywords.h"
 #include "lexer.h"
 
-struct lexer {
-	const char *src, *end, *p;
-	uint32_t line, col;
-	struct etm_arena *arena;
-	const char *file;
-	struct etm_token_list *out;
-	struct etm_diag *diags;
-	int nerrors;
-	int oom;
-};
+/* The state is struct etm_lexer (lexer.h); lx->out is the token being
+   produced by the current etm_lexer_next call. */
 
 /* Length of the UTF-8 sequence starting at p (1 for an invalid byte). */
 static size_t utf8_len(const char *p, const char *end)
@@ -94,7 +86,7 @@ static size_t ident_char(const char *p, const char *end, int digits)
 }
 
 /* Move lx->p to TARGET, keeping line and column. */
-static void advance_to(struct lexer *lx, const char *target)
+static void advance_to(struct etm_lexer *lx, const char *target)
 {
 	const char *p = lx->p;
 	while (p < target) {
@@ -109,7 +101,7 @@ static void advance_to(struct lexer *lx, const char *target)
 	lx->p = target;
 }
 
-static void lex_error(struct lexer *lx, const char *start, size_t len, uint32_t line, uint32_t col)
+static void lex_error(struct etm_lexer *lx, const char *start, size_t len, uint32_t line, uint32_t col)
 {
 	char *text = malloc(len + 1);
 	if (!text) {
@@ -136,22 +128,12 @@ static void lex_error(struct lexer *lx, const char *start, size_t len, uint32_t 
 	lx->nerrors++;
 }
 
-static struct etm_token *push(struct lexer *lx, enum etm_tok_kind kind, const char *start,
+static struct etm_token *push(struct etm_lexer *lx, enum etm_tok_kind kind, const char *start,
 			      size_t len, uint32_t line, uint32_t col)
 {
-	struct etm_token_list *l = lx->out;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct etm_token *t = realloc(l->toks, cap * sizeof *t);
-		if (!t) {
-			lx->oom = 1;
-			return NULL;
-		}
-		l->toks = t;
-		l->cap = cap;
-	}
-	struct etm_token *t = &l->toks[l->n++];
+	struct etm_token *t = lx->out;
 	memset(t, 0, sizeof *t);
+	lx->produced = 1;
 	t->kind = kind;
 	t->kw = ETM_KW_NONE;
 	t->text = start;
@@ -162,7 +144,7 @@ static struct etm_token *push(struct lexer *lx, enum etm_tok_kind kind, const ch
 }
 
 /* Unescape the body of a string literal (between the quotes). */
-static void string_token(struct lexer *lx, const char *start, const char *close,
+static void string_token(struct etm_lexer *lx, const char *start, const char *close,
 			 uint32_t line, uint32_t col)
 {
 	const char *b = start + 1;
@@ -202,7 +184,7 @@ static void string_token(struct lexer *lx, const char *start, const char *close,
 
 /* At a '"': a complete string token, or an error stretch from the quote
    to where matching failed (a backslash before a newline, or the end). */
-static void lex_string(struct lexer *lx)
+static void lex_string(struct etm_lexer *lx)
 {
 	const char *start = lx->p;
 	uint32_t line = lx->line, col = lx->col;
@@ -231,7 +213,7 @@ static void lex_string(struct lexer *lx)
 	}
 }
 
-static void lex_number(struct lexer *lx)
+static void lex_number(struct etm_lexer *lx)
 {
 	const char *start = lx->p, *q = start;
 	uint32_t line = lx->line, col = lx->col;
@@ -260,7 +242,7 @@ static void lex_number(struct lexer *lx)
 	advance_to(lx, q);
 }
 
-static void lex_ident(struct lexer *lx)
+static void lex_ident(struct etm_lexer *lx)
 {
 	const char *start = lx->p, *q = start;
 	size_t n;
@@ -275,7 +257,7 @@ static void lex_ident(struct lexer *lx)
 	advance_to(lx, q);
 }
 
-static int punct(struct lexer *lx)
+static int punct(struct etm_lexer *lx)
 {
 	const char *p = lx->p;
 	char c = *p, c1 = p + 1 < lx->end ? p[1] : 0;
@@ -322,34 +304,45 @@ static int punct(struct lexer *lx)
 	return 1;
 }
 
-int etm_lex(const char *src, size_t len, struct etm_arena *arena, const char *file,
-	    struct etm_token_list *out, struct etm_diag *diags)
+void etm_lexer_init(struct etm_lexer *lx, const char *src, size_t len, struct etm_arena *arena,
+		    const char *file, struct etm_diag *diags)
 {
-	struct lexer lx = {
-		.src = src, .end = src + len, .p = src, .line = 1, .col = 1,
-		.arena = arena, .file = file, .out = out, .diags = diags,
-	};
+	memset(lx, 0, sizeof *lx);
+	lx->src = src;
+	lx->end = src + len;
+	lx->p = src;
+	lx->line = 1;
+	lx->col = 1;
+	lx->arena = arena;
+	lx->file = file;
+	lx->diags = diags;
 	if (len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0)
-		lx.p += 3;
-	while (lx.p < lx.end && !lx.oom) {
-		unsigned char c = (unsigned char)*lx.p;
+		lx->p += 3;
+}
+
+int etm_lexer_next(struct etm_lexer *lx, struct etm_token *out)
+{
+	lx->out = out;
+	lx->produced = 0;
+	while (lx->p < lx->end && !lx->oom && !lx->produced) {
+		unsigned char c = (unsigned char)*lx->p;
 		switch (c) {
 		case ' ': case '\t': case '\f': case '\r':
-			lx.p++;
-			lx.col++;
+			lx->p++;
+			lx->col++;
 			continue;
 		case '\n':
-			lx.p++;
-			lx.line++;
-			lx.col = 1;
+			lx->p++;
+			lx->line++;
+			lx->col = 1;
 			continue;
 		case '"':
-			lex_string(&lx);
+			lex_string(lx);
 			continue;
 		case '/':
-			if (lx.p + 1 < lx.end && lx.p[1] == '/') {
-				const char *nl = memchr(lx.p, '\n', (size_t)(lx.end - lx.p));
-				advance_to(&lx, nl ? nl : lx.end);
+			if (lx->p + 1 < lx->end && lx->p[1] == '/') {
+				const char *nl = memchr(lx->p, '\n', (size_t)(lx->end - lx->p));
+				advance_to(lx, nl ? nl : lx->end);
 				continue;
 			}
 			break;
@@ -357,20 +350,46 @@ int etm_lex(const char *src, size_t len, struct etm_arena *arena, const char *fi
 			break;
 		}
 		if (c >= '0' && c <= '9') {
-			lex_number(&lx);
+			lex_number(lx);
 			continue;
 		}
-		if (ident_char(lx.p, lx.end, 0)) {
-			lex_ident(&lx);
+		if (ident_char(lx->p, lx->end, 0)) {
+			lex_ident(lx);
 			continue;
 		}
-		if (punct(&lx))
+		if (punct(lx))
 			continue;
-		size_t n = utf8_len(lx.p, lx.end);
-		lex_error(&lx, lx.p, n, lx.line, lx.col);
-		advance_to(&lx, lx.p + n);
+		size_t n = utf8_len(lx->p, lx->end);
+		lex_error(lx, lx->p, n, lx->line, lx->col);
+		advance_to(lx, lx->p + n);
 	}
-	if (lx.oom) {
+	lx->out = NULL;
+	if (lx->oom)
+		return -1;
+	return lx->produced;
+}
+
+int etm_lex(const char *src, size_t len, struct etm_arena *arena, const char *file,
+	    struct etm_token_list *out, struct etm_diag *diags)
+{
+	struct etm_lexer lx;
+	struct etm_token t;
+	int rc;
+	etm_lexer_init(&lx, src, len, arena, file, diags);
+	while ((rc = etm_lexer_next(&lx, &t)) > 0) {
+		if (out->n == out->cap) {
+			size_t cap = out->cap ? out->cap * 2 : 256;
+			struct etm_token *toks = realloc(out->toks, cap * sizeof *toks);
+			if (!toks) {
+				rc = -1;
+				break;
+			}
+			out->toks = toks;
+			out->cap = cap;
+		}
+		out->toks[out->n++] = t;
+	}
+	if (rc < 0) {
 		etm_token_list_free(out);
 		return -1;
 	}

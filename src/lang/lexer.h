@@ -57,6 +57,32 @@ struct etm_token {
 	size_t str_len;
 };
 
+/* A streaming lexer: initialize, then call etm_lexer_next until it
+ * returns 0.  Treat the fields as private. */
+struct etm_lexer {
+	const char *src, *end, *p;
+	uint32_t line, col;
+	struct etm_arena *arena;
+	const char *file;
+	struct etm_diag *diags;
+	struct etm_token *out;
+	int produced;
+	int nerrors;		/* lexical errors reported so far */
+	int oom;
+};
+
+/* Prepare to tokenize SRC[0..len) (a leading U+FEFF is skipped); SRC must
+ * outlive the lexer and the tokens (their text points into it).  String
+ * contents go to ARENA; lexical errors to DIAGS (kind ETM_DIAG_LEX, file
+ * FILE which may be NULL). */
+void etm_lexer_init(struct etm_lexer *lx, const char *src, size_t len, struct etm_arena *arena,
+		    const char *file, struct etm_diag *diags);
+
+/* The next token into *OUT: 1, or 0 at the end of the input, or -1 when
+ * out of memory.  Unrecognized input is reported to the diagnostics,
+ * counted in lx->nerrors and skipped. */
+int etm_lexer_next(struct etm_lexer *lx, struct etm_token *out);
+
 struct etm_token_list {
 	struct etm_token *toks;	/* malloc'd; free with etm_token_list_free */
 	size_t n, cap;

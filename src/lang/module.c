@@ -195,20 +195,7 @@ static int splice_imports(struct loader *L, struct etm_block *stmts, const char 
 static int parse_source(struct loader *L, const char *src, size_t len, uint32_t file_index,
 			const char *file_for_diag, struct etm_block *out)
 {
-	struct etm_token_list toks = { 0 };
-	int rc = etm_lex(src, len, L->prog->arena, file_for_diag, &toks, L->diags);
-	if (rc < 0) {
-		add_oom(L);
-		return -1;
-	}
-	if (rc > 0) {
-		etm_token_list_free(&toks);
-		return -1;
-	}
-	rc = etm_parse_tokens(toks.toks, toks.n, L->prog->arena, file_index, file_for_diag, out,
-			      L->diags);
-	etm_token_list_free(&toks);
-	return rc;
+	return etm_parse_source(src, len, L->prog->arena, file_index, file_for_diag, out, L->diags);
 }
 
 /* Load the file at PATH (as found or given) and splice its statements.

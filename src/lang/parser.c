@@ -19,8 +19,9 @@
 #include "parser.h"
 
 struct parser {
-	const struct etm_token *toks;
-	size_t n, i;
+	struct etm_lexer lx;
+	struct etm_token la;	/* lookahead */
+	int has_la;
 	uint32_t last_line, last_col;	/* last consumed token */
 	struct etm_arena *arena;
 	uint32_t file_index;
@@ -156,27 +157,45 @@ static void leave(struct parser *P)
 /* ------------------------------------------------------------------ */
 /* Tokens                                                              */
 
+/* The lookahead token, NULL at the end of the input.  The pointer is
+   only valid until the next advance(). */
 static const struct etm_token *peek(struct parser *P)
 {
-	return P->i < P->n ? &P->toks[P->i] : NULL;
+	return P->has_la ? &P->la : NULL;
 }
 
-static const struct etm_token *advance(struct parser *P)
+/* A copy of the lookahead into *buf (NULL at the end of the input). */
+static const struct etm_token *peek_copy(struct parser *P, struct etm_token *buf)
 {
-	if (P->i >= P->n)
+	if (!P->has_la)
 		return NULL;
-	const struct etm_token *t = &P->toks[P->i++];
-	P->last_line = t->line;
-	P->last_col = t->column;
+	*buf = P->la;
+	return buf;
+}
+
+static void fetch(struct parser *P)
+{
+	int rc = etm_lexer_next(&P->lx, &P->la);
+	if (rc < 0)
+		oom(P);
+	P->has_la = rc > 0;
+}
+
+/* Consume the lookahead (the caller has checked there is one). */
+static struct etm_token advance(struct parser *P)
+{
+	struct etm_token t = P->la;
+	P->last_line = t.line;
+	P->last_col = t.column;
+	fetch(P);
 	return t;
 }
 
-static const struct etm_token *take(struct parser *P, const char *expected)
+static struct etm_token take(struct parser *P, const char *expected)
 {
-	const struct etm_token *t = advance(P);
-	if (!t)
+	if (!P->has_la)
 		at_end(P, expected);
-	return t;
+	return advance(P);
 }
 
 static int peek_is(struct parser *P, enum etm_tok_kind kind)
@@ -294,7 +313,8 @@ static struct etm_str name_of(struct parser *P, const struct etm_token *t)
 
 static struct etm_name take_name(struct parser *P, const char *expected)
 {
-	const struct etm_token *t = take(P, expected);
+	struct etm_token t_tk = take(P, expected);
+	const struct etm_token *t = &t_tk;
 	if (t->kind != ETM_TOK_STRING && !is_name_token(t))
 		mismatch(P, t, expected);
 	return (struct etm_name){ name_of(P, t), pos_of(P, t) };
@@ -359,7 +379,8 @@ static struct etm_str number_text(struct parser *P, const char *prefix, etm_dec 
 /* A token accepted where "any token" may stand (route method, DB kind). */
 static struct etm_any_token any_token(struct parser *P, const char *expected)
 {
-	const struct etm_token *t = take(P, expected);
+	struct etm_token t_tk = take(P, expected);
+	const struct etm_token *t = &t_tk;
 	struct etm_any_token a;
 	a.kw = t->kind == ETM_TOK_KEYWORD ? t->kw : ETM_KW_NONE;
 	a.text = str_copy(P, t->text, t->len);
@@ -462,7 +483,8 @@ static struct etm_expr *number_literal(struct parser *P, const struct etm_token 
 
 static struct etm_expr *parse_primary(struct parser *P)
 {
-	const struct etm_token *t = take(P, EXP_VALUE);
+	struct etm_token t_tk = take(P, EXP_VALUE);
+	const struct etm_token *t = &t_tk;
 	struct etm_pos pos = pos_of(P, t);
 	struct etm_expr *e;
 	switch (t->kind) {
@@ -549,7 +571,8 @@ static struct etm_expr *parse_post(struct parser *P)
 {
 	struct etm_expr *e = parse_primary(P);
 	for (;;) {
-		const struct etm_token *t = peek(P);
+		struct etm_token t_tk;
+		const struct etm_token *t = peek_copy(P, &t_tk);
 		if (!t)
 			return e;
 		if (t->kind == ETM_TOK_LBRACKET) {
@@ -584,7 +607,8 @@ static struct etm_expr *parse_mul(struct parser *P)
 {
 	struct etm_expr *l = parse_post(P);
 	for (;;) {
-		const struct etm_token *t = peek(P);
+		struct etm_token t_tk;
+		const struct etm_token *t = peek_copy(P, &t_tk);
 		enum etm_binop op;
 		if (t && t->kind == ETM_TOK_STAR)
 			op = ETM_OP_MUL;
@@ -601,7 +625,8 @@ static struct etm_expr *parse_add(struct parser *P)
 {
 	struct etm_expr *l = parse_mul(P);
 	for (;;) {
-		const struct etm_token *t = peek(P);
+		struct etm_token t_tk;
+		const struct etm_token *t = peek_copy(P, &t_tk);
 		enum etm_binop op;
 		if (t && t->kind == ETM_TOK_PLUS)
 			op = ETM_OP_ADD;
@@ -620,7 +645,8 @@ static struct etm_expr *parse_cmp(struct parser *P)
 {
 	struct etm_expr *l = parse_add(P);
 	for (;;) {
-		const struct etm_token *t = peek(P);
+		struct etm_token t_tk;
+		const struct etm_token *t = peek_copy(P, &t_tk);
 		enum etm_binop op;
 		if (!t)
 			return l;
@@ -640,7 +666,8 @@ static struct etm_expr *parse_cmp(struct parser *P)
 
 static struct etm_expr *parse_not(struct parser *P)
 {
-	const struct etm_token *t = peek(P);
+	struct etm_token t_tk;
+	const struct etm_token *t = peek_copy(P, &t_tk);
 	if (t && t->kind == ETM_TOK_KEYWORD && t->kw == ETM_KW_Not) {
 		advance(P);
 		enter(P, t);
@@ -656,7 +683,8 @@ static struct etm_expr *parse_and(struct parser *P)
 {
 	struct etm_expr *l = parse_not(P);
 	while (peek_kw(P, ETM_KW_And)) {
-		const struct etm_token *t = advance(P);
+		struct etm_token t_tk = advance(P);
+		const struct etm_token *t = &t_tk;
 		l = binary(P, ETM_OP_AND, t, l, parse_not(P));
 	}
 	return l;
@@ -666,7 +694,8 @@ static struct etm_expr *parse_expr(struct parser *P)
 {
 	struct etm_expr *l = parse_and(P);
 	while (peek_kw(P, ETM_KW_Or)) {
-		const struct etm_token *t = advance(P);
+		struct etm_token t_tk = advance(P);
+		const struct etm_token *t = &t_tk;
 		l = binary(P, ETM_OP_OR, t, l, parse_and(P));
 	}
 	return l;
@@ -1039,8 +1068,10 @@ static struct etm_stmt *keyword_statement(struct parser *P, const struct etm_tok
 
 static struct etm_stmt *parse_stmt(struct parser *P)
 {
-	const struct etm_token *first = take(P, EXP_STATEMENT);
+	struct etm_token first_tk = take(P, EXP_STATEMENT);
+	const struct etm_token *first = &first_tk;
 	const struct etm_token *t = first;
+	struct etm_token name_tk;
 	enum etm_kw type_kw = ETM_KW_NONE;
 	struct etm_stmt *s;
 
@@ -1048,14 +1079,16 @@ static struct etm_stmt *parse_stmt(struct parser *P)
 	if (is_type_token(first)) {
 		/* a type word followed by a non-name is dropped (spec §4) */
 		type_kw = first->kw;
-		t = take(P, EXP_NAME_AFTER_TYPE);
+		name_tk = take(P, EXP_NAME_AFTER_TYPE);
+		t = &name_tk;
 	}
 	if (is_name_token(t)) {
 		s = name_statement(P, first, t, type_kw);
 	} else if (t->kind == ETM_TOK_LPAREN) {
 		s = new_stmt(P, ETM_STMT_IF, pos_of(P, t));
 		struct etm_expr *cond = expr_then(P, ETM_TOK_RPAREN);
-		const struct etm_token *k = take(P, EXP_COND_KW);
+		struct etm_token k_tk = take(P, EXP_COND_KW);
+		const struct etm_token *k = &k_tk;
 		if (k->kind == ETM_TOK_KEYWORD && k->kw == ETM_KW_If) {
 			s->u.if_.cond = cond;
 			s->u.if_.then_block = brace_block(P);
@@ -1079,22 +1112,57 @@ static struct etm_stmt *parse_stmt(struct parser *P)
 	return s;
 }
 
-int etm_parse_tokens(const struct etm_token *toks, size_t n, struct etm_arena *arena,
-		     uint32_t file_index, const char *file, struct etm_block *out,
-		     struct etm_diag *diags)
+/* Parse the whole input; the only function that calls setjmp, so that no
+   local of it changes between setjmp and longjmp. */
+static int parse_all(struct parser *P, struct etm_block *out)
 {
-	struct parser P = {
-		.toks = toks, .n = n, .last_line = 1, .last_col = 1, .arena = arena,
-		.file_index = file_index, .file = file, .diags = diags,
-	};
-	/* P lives in this frame and is only read after longjmp returns here */
 	struct vec *volatile top = NULL;
-	if (setjmp(P.jb))
+	if (setjmp(P->jb))
 		return -1;
-	top = alloc(&P, sizeof *top);
-	while (peek(&P))
-		vec_push(&P, top, parse_stmt(&P));
+	fetch(P);
+	top = alloc(P, sizeof *top);
+	while (peek(P))
+		vec_push(P, top, parse_stmt(P));
 	out->items = (struct etm_stmt **)top->items;
 	out->n = top->n;
 	return 0;
+}
+
+int etm_parse_source(const char *src, size_t len, struct etm_arena *arena, uint32_t file_index,
+		     const char *file, struct etm_block *out, struct etm_diag *diags)
+{
+	/* Lexical errors go to LEXD, the parse error to PARSED: when there is
+	   any lexical error, only those are reported (the reference lexes the
+	   whole file before parsing). */
+	struct etm_diag lexd, parsed;
+	etm_diag_init(&lexd);
+	etm_diag_init(&parsed);
+	struct parser P = {
+		.last_line = 1, .last_col = 1, .arena = arena,
+		.file_index = file_index, .file = file, .diags = &parsed,
+	};
+	etm_lexer_init(&P.lx, src, len, arena, file, &lexd);
+	int rc = parse_all(&P, out);
+	/* the rest of the file may still hold lexical errors */
+	struct etm_token t;
+	int more;
+	while ((more = etm_lexer_next(&P.lx, &t)) > 0)
+		;
+	if (more < 0) {
+		etm_diag_free(&lexd);
+		etm_diag_free(&parsed);
+		etm_diag_add(diags, ETM_DIAG_PARSE, file, 0, 0, "நினைவகம் போதவில்லை  (out of memory)");
+		return -1;
+	}
+	struct etm_diag *keep = P.lx.nerrors ? &lexd : &parsed;
+	for (size_t i = 0; i < keep->n; i++) {
+		struct etm_diag_item *it = &keep->items[i];
+		if (etm_diag_add(diags, it->kind, it->file, it->line, it->column, it->message) < 0)
+			break;
+	}
+	if (P.lx.nerrors)
+		rc = -1;
+	etm_diag_free(&lexd);
+	etm_diag_free(&parsed);
+	return rc;
 }

@@ -11,12 +11,15 @@
    error ("nesting too deep") instead of a stack overflow. */
 #define ETM_PARSE_MAX_DEPTH 256
 
-/* Parse TOKS[0..n) into the top-level statements *OUT, allocating every
- * node in ARENA.  Positions get file index FILE_INDEX; an error is added to
- * DIAGS (kind ETM_DIAG_PARSE, file FILE which may be NULL).  Returns 0, or
- * -1 after an error (the arena may then hold garbage; free it). */
-int etm_parse_tokens(const struct etm_token *toks, size_t n, struct etm_arena *arena,
-		     uint32_t file_index, const char *file, struct etm_block *out,
-		     struct etm_diag *diags);
+/* Lex and parse SRC[0..len) (a leading BOM is skipped) into the top-level
+ * statements *OUT, allocating every node in ARENA.  Tokens are streamed
+ * from the lexer, so memory stays proportional to the tree.  Positions get
+ * file index FILE_INDEX.  On failure the errors are added to DIAGS with
+ * file FILE (NULL for the main file): every lexical error of the text if
+ * there is any (kind ETM_DIAG_LEX), else the first parse error
+ * (ETM_DIAG_PARSE).  Returns 0, or -1 after an error (the arena may then
+ * hold garbage; free it). */
+int etm_parse_source(const char *src, size_t len, struct etm_arena *arena, uint32_t file_index,
+		     const char *file, struct etm_block *out, struct etm_diag *diags);
 
 #endif
