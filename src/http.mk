@@ -1,3 +1,5 @@
 # src/http.mk -- build rules for the worker side of the daemon: the worker
-# process, connections and HTTP/1.1, the helper-thread pool, the router.
-src_libetamild_a_SOURCES += src/worker.c
+# process, connections and HTTP/1.1, the helper-thread pool, the router;
+# their unit and integration tests; scripts/bench-http.
+src_libetamild_a_SOURCES += src/worker.c src/conn.c src/conn.h src/http.c src/http.h \
+	src/pool.c src/pool.h src/router.c src/router.h src/handler.c src/handler.h

@@ -1,96 +1,184 @@
 /*
- * worker.c -- one worker process: its libev loop, the accept watchers on the
- * slot's listening sockets, the control signals (TERM drain, INT/QUIT stop,
- * USR1 reopen logs) and the heartbeat.  First version: answers every request
- * with the health answer synchronously; the real HTTP engine follows.
+ * worker.c -- one worker process (see worker.h): its libev loop, created
+ * after fork; the accept watchers on the slot's listening sockets (which
+ * belong to the master: never closed here); the helper-thread pool; the
+ * control signals (TERM drain, INT/QUIT stop now, USR1 reopen logs) and
+ * the heartbeat.  Connections themselves live in conn.c.
  */
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <ev.h>
 
+#include "conn.h"
 #include "log.h"
-#include "metrics.h"
-#include "worker.h"
 
 const char *etd_version(void);
 
-struct worker {
-    struct ev_loop *loop;
-    const struct etd_worker_args *args;
-    struct etd_proc_metrics *pm;
-    ev_io accept_w[ETD_MAX_LISTEN];
-    ev_signal sig_term, sig_int, sig_quit, sig_usr1;
-    ev_timer heartbeat;
-};
+#define ACCEPT_BATCH 64
 
 static void
-accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+stop_accepting(struct worker *w)
 {
-    struct worker *wk = w->data;
-    char buf[4096], resp[512];
-    (void)loop; (void)revents;
-    for (int i = 0; i < 64; i++) {
-        int fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC);
-        if (fd < 0)
+    for (int i = 0; i < w->naccept; i++)
+        ev_io_stop(w->loop, &w->accept_w[i]);
+    ev_timer_stop(w->loop, &w->accept_pause);
+}
+
+static void
+accept_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+    struct worker *w = io->data;
+    (void)revents;
+    for (int i = 0; i < ACCEPT_BATCH; i++) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof ss;
+        int fd = accept4(io->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return;
+            if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+                continue;
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                log_error("accept: %s (pausing accepts for 100ms)", strerror(errno));
+                stop_accepting(w);
+                ev_timer_set(&w->accept_pause, 0.1, 0.);
+                ev_timer_start(loop, &w->accept_pause);
+                return;
+            }
+            log_error("accept: %s", strerror(errno));
             return;
-        metrics_conn_open(wk->pm);
-        ssize_t n = read(fd, buf, sizeof buf);
-        (void)n;
-        int len = snprintf(resp, sizeof resp,
-                           "HTTP/1.1 200 OK\r\nServer: etamild/%s\r\n"
-                           "Content-Type: application/json\r\nContent-Length: 20\r\n"
-                           "Connection: close\r\n\r\n{\"status\":\"healthy\"}",
-                           etd_version());
-        if (write(fd, resp, (size_t)len) < 0)
-            log_debug("write: %s", strerror(errno));
-        metrics_request(wk->pm, 200, 0);
-        shutdown(fd, SHUT_WR);
-        close(fd);
-        metrics_conn_close(wk->pm);
+        }
+        conn_accept(w, fd, &ss, len);
     }
 }
 
 static void
-stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
+start_accepting(struct worker *w)
 {
-    (void)w; (void)revents;
-    ev_break(loop, EVBREAK_ALL);
+    if (w->draining || w->stopping)
+        return;
+    for (int i = 0; i < w->naccept; i++)
+        ev_io_start(w->loop, &w->accept_w[i]);
 }
 
 static void
-usr1_cb(struct ev_loop *loop, ev_signal *w, int revents)
+accept_pause_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
-    (void)loop; (void)w; (void)revents;
-    log_reopen();
-}
-
-static void
-heartbeat_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-    struct worker *wk = w->data;
+    (void)loop;
     (void)revents;
-    metrics_heartbeat(wk->pm, ev_now(loop));
+    start_accepting(t->data);
+}
+
+void
+worker_conn_gone(struct worker *w)
+{
+    if (w->draining && w->nconns == 0 && w->nrejected == 0)
+        ev_break(w->loop, EVBREAK_ALL);
+}
+
+static void
+drain(struct worker *w)
+{
+    if (w->draining)
+        return;
+    w->draining = 1;
+    log_info("worker %d: draining (%d connections)", w->args->slot, w->nconns + w->nrejected);
+    stop_accepting(w);
+    struct conn *c = w->conns;
+    while (c) {
+        struct conn *next = c->next;     /* conn_drain may free c */
+        conn_drain(c);
+        c = next;
+    }
+    worker_conn_gone(w);
+}
+
+static void
+sig_cb(struct ev_loop *loop, ev_signal *s, int revents)
+{
+    struct worker *w = s->data;
+    (void)revents;
+    switch (s->signum) {
+    case SIGTERM:
+        drain(w);
+        break;
+    case SIGUSR1:
+        log_reopen();
+        break;
+    default:                        /* SIGINT, SIGQUIT: stop now */
+        w->stopping = 1;
+        stop_accepting(w);
+        while (w->conns)
+            conn_abort(w->conns);
+        ev_break(loop, EVBREAK_ALL);
+        break;
+    }
+}
+
+static void
+heartbeat_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct worker *w = t->data;
+    (void)revents;
+    metrics_heartbeat(w->pm, ev_now(loop));
+}
+
+static void
+htimer_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop;
+    (void)revents;
+    conn_handler_timeouts(t->data);
+}
+
+static void
+batch_done(void *owner)
+{
+    conn_flush_all(owner);
+}
+
+static void
+worker_free(struct worker *w)
+{
+    while (w->conns)
+        conn_abort(w->conns);
+    pool_destroy(w->pool);
+    w->pool = NULL;
+    while (w->free_jobs) {
+        struct etd_job *j = w->free_jobs;
+        w->free_jobs = j->next;
+        etd_job_free(j);
+    }
+    router_free(w->router);
+    http_static_free(&w->st);
+    etd_buf_free(&w->logline);
+    free(w->rbuf);
 }
 
 int
 worker_run(const struct etd_worker_args *args)
 {
-    struct worker wk;
-    memset(&wk, 0, sizeof wk);
-    wk.args = args;
-    wk.loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
-    if (!wk.loop) {
-        log_error("worker %d: cannot create the event loop", args->slot);
+    const struct etd_config *cfg = args->cfg;
+    struct worker *w = calloc(1, sizeof *w);
+    if (!w) {
+        log_error("worker %d: out of memory", args->slot);
         return 1;
     }
-    wk.pm = metrics_proc(args->metrics, args->metrics_idx);
+    w->args = args;
+    w->cfg = cfg;
+    w->pm = args->metrics ? metrics_proc(args->metrics, args->metrics_idx) : NULL;
+    w->lim.max_header_size = cfg->max_header_size;
+    w->lim.max_body_size = cfg->max_body_size;
+    http_set_max_header_size(cfg->max_header_size);
+
     signal(SIGPIPE, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
     sigset_t set;
@@ -100,28 +188,77 @@ worker_run(const struct etd_worker_args *args)
     sigaddset(&set, SIGQUIT);
     sigaddset(&set, SIGUSR1);
     sigprocmask(SIG_UNBLOCK, &set, NULL);
-    for (int i = 0; i < args->nlisten; i++) {
-        ev_io_init(&wk.accept_w[i], accept_cb, args->listen_fds[i], EV_READ);
-        wk.accept_w[i].data = &wk;
-        ev_io_start(wk.loop, &wk.accept_w[i]);
+
+    int rc = 1;
+    ev_signal *sigs[] = { &w->sig_term, &w->sig_int, &w->sig_quit, &w->sig_usr1 };
+    int signums[] = { SIGTERM, SIGINT, SIGQUIT, SIGUSR1 };
+    w->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
+    if (!w->loop) {
+        log_error("worker %d: cannot create the event loop", args->slot);
+        free(w);
+        return 1;
     }
-    ev_signal_init(&wk.sig_term, stop_cb, SIGTERM);
-    ev_signal_init(&wk.sig_int, stop_cb, SIGINT);
-    ev_signal_init(&wk.sig_quit, stop_cb, SIGQUIT);
-    ev_signal_init(&wk.sig_usr1, usr1_cb, SIGUSR1);
-    ev_signal_start(wk.loop, &wk.sig_term);
-    ev_signal_start(wk.loop, &wk.sig_int);
-    ev_signal_start(wk.loop, &wk.sig_quit);
-    ev_signal_start(wk.loop, &wk.sig_usr1);
-    ev_timer_init(&wk.heartbeat, heartbeat_cb, 0., 1.);
-    wk.heartbeat.data = &wk;
-    ev_timer_start(wk.loop, &wk.heartbeat);
+    w->rbuf_size = 64 * 1024;
+    w->rbuf = malloc(w->rbuf_size);
+    w->router = router_create(cfg, args->metrics);
+    if (!w->rbuf || !w->router ||
+        http_static_init(&w->st, etd_version(), cfg->cors_origin) < 0) {
+        log_error("worker %d: out of memory", args->slot);
+        goto out;
+    }
+    struct etd_pool_ops ops = {
+        .complete = conn_job_done,
+        .discard = conn_job_discard,
+        .batch_done = batch_done,
+        .owner = w,
+    };
+    w->pool = pool_create(w->loop, cfg->threads, &ops);
+    if (!w->pool)
+        goto out;
+
+    w->naccept = args->nlisten < ETD_MAX_LISTEN ? args->nlisten : ETD_MAX_LISTEN;
+    for (int i = 0; i < w->naccept; i++) {
+        int fd = args->listen_fds[i];
+        int fl = fcntl(fd, F_GETFL);
+        if (fl >= 0 && !(fl & O_NONBLOCK))
+            fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+        ev_io_init(&w->accept_w[i], accept_cb, fd, EV_READ);
+        w->accept_w[i].data = w;
+    }
+    ev_init(&w->accept_pause, accept_pause_cb);
+    w->accept_pause.data = w;
+    ev_init(&w->htimer, htimer_cb);
+    w->htimer.data = w;
+
+    for (int i = 0; i < 4; i++) {
+        ev_signal_init(sigs[i], sig_cb, signums[i]);
+        sigs[i]->data = w;
+        ev_signal_start(w->loop, sigs[i]);
+        ev_unref(w->loop);          /* signal watchers alone do not keep the loop running */
+    }
+    ev_timer_init(&w->heartbeat, heartbeat_cb, 0., 1.);
+    w->heartbeat.data = w;
+    ev_timer_start(w->loop, &w->heartbeat);
+    metrics_heartbeat(w->pm, ev_now(w->loop));
+
+    start_accepting(w);
     if (args->ready_fd >= 0) {
         if (write(args->ready_fd, "R", 1) < 0)
             log_warn("worker %d: cannot report ready: %s", args->slot, strerror(errno));
         close(args->ready_fd);
     }
-    ev_run(wk.loop, 0);
-    ev_loop_destroy(wk.loop);
-    return 0;
+    ev_run(w->loop, 0);
+    log_info("worker %d: %s", args->slot, w->stopping ? "stopped" : "drained");
+    rc = 0;
+out:
+    for (int i = 0; i < 4; i++)
+        if (ev_is_active(sigs[i])) {
+            ev_ref(w->loop);
+            ev_signal_stop(w->loop, sigs[i]);
+        }
+    ev_timer_stop(w->loop, &w->heartbeat);
+    worker_free(w);
+    ev_loop_destroy(w->loop);
+    free(w);
+    return rc;
 }
