@@ -320,31 +320,69 @@ static struct etm_name take_name(struct parser *P, const char *expected)
 	return (struct etm_name){ name_of(P, t), pos_of(P, t) };
 }
 
-/* Rust's {:?} of a string (for the debug name of a string token). */
+/* Whether Rust's {:?} of a string writes code point CP as \u{...}:
+   grapheme extenders and the unprintable (approximated with utf8proc:
+   controls, format, unassigned, private use, separators but ' '). */
+static int debug_escapes(utf8proc_int32_t cp)
+{
+	const utf8proc_property_t *p = utf8proc_get_property(cp);
+	if (p->boundclass == UTF8PROC_BOUNDCLASS_EXTEND)
+		return 1;
+	switch (p->category) {
+	case UTF8PROC_CATEGORY_CC: case UTF8PROC_CATEGORY_CF: case UTF8PROC_CATEGORY_CN:
+	case UTF8PROC_CATEGORY_CO: case UTF8PROC_CATEGORY_CS: case UTF8PROC_CATEGORY_ZL:
+	case UTF8PROC_CATEGORY_ZP:
+		return 1;
+	case UTF8PROC_CATEGORY_ZS:
+		return cp != ' ';
+	default:
+		return 0;
+	}
+}
+
+/* Rust's {:?} of a string, after PREFIX: the reference's debug name of a
+   string token used as a route method or database kind. */
 static struct etm_str debug_string(struct parser *P, const char *prefix, const char *s, size_t len)
 {
 	size_t plen = strlen(prefix);
-	char *buf = alloc(P, plen + 4 + len * 10);
-	size_t n = 0;
+	char *buf = alloc(P, plen + 5 + len * 10);
+	size_t n = 0, i = 0;
 	memcpy(buf, prefix, plen);
 	n += plen;
 	buf[n++] = '(';
 	buf[n++] = '"';
-	for (size_t i = 0; i < len; i++) {
+	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
 		switch (c) {
-		case '\t': memcpy(buf + n, "\\t", 2); n += 2; break;
-		case '\r': memcpy(buf + n, "\\r", 2); n += 2; break;
-		case '\n': memcpy(buf + n, "\\n", 2); n += 2; break;
-		case '\0': memcpy(buf + n, "\\0", 2); n += 2; break;
-		case '"': memcpy(buf + n, "\\\"", 2); n += 2; break;
-		case '\\': memcpy(buf + n, "\\\\", 2); n += 2; break;
-		default:
-			if (c < 0x20 || c == 0x7F)
-				n += (size_t)sprintf(buf + n, "\\u{%x}", c);
-			else
-				buf[n++] = (char)c;
+		case '\t': esc = "\\t"; break;
+		case '\r': esc = "\\r"; break;
+		case '\n': esc = "\\n"; break;
+		case '\0': esc = "\\0"; break;
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		default: break;
 		}
+		if (esc) {
+			memcpy(buf + n, esc, 2);
+			n += 2;
+			i++;
+			continue;
+		}
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+						      (utf8proc_ssize_t)(len - i), &cp);
+		if (k <= 0) {
+			buf[n++] = s[i++];
+			continue;
+		}
+		if (debug_escapes(cp))
+			n += (size_t)sprintf(buf + n, "\\u{%x}", (unsigned)cp);
+		else {
+			memcpy(buf + n, s + i, (size_t)k);
+			n += (size_t)k;
+		}
+		i += (size_t)k;
 	}
 	buf[n++] = '"';
 	buf[n++] = ')';

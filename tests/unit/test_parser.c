@@ -480,6 +480,9 @@ static void test_server_statements(void)
 	       "(route GET p {}) (route GET p {}) (route get p {}) (route Credit p {}) "
 	       "(route String(\"x\") p {}) (route Number(5) p {}) (route Comma p {}) "
 	       "(route IntegerType p {})");
+	/* a string method is named the way Rust debug-prints it */
+	PARSES("வழி \"கா\\n\\\"\\u00a0\", p { }",
+	       "(route String(\"க\\u{bbe}\\n\\\"\\\\u00a0\") p {})");
 	PARSES("இடைவெளி 60 { அச்சு 1; } _every 0.5 { }", "(every 60 {(print 1)}) (every 0.5 {})");
 	PARSES("ஜேசான்_உரை x; ஜேசான்_உரை x, 201; வழங்கி_தொடங்கு \"h\", 80; வழங்கி_நிறுத்து;",
 	       "(json x -) (json x 201) (startserver \"h\" 80) (stopserver)");
