@@ -446,6 +446,14 @@ static void cexpr(comp *c, const struct etm_expr *e)
 			emit(c, OP_CONST, num_const(c, d), 1);
 			break;
 		}
+		if ((op == ETM_OP_ADD || op == ETM_OP_MUL) && const_num(e->u.binary.left, &d)
+		    && !const_num(e->u.binary.right, &d)) {
+			/* decimal + and * are commutative: k + x is x + k */
+			const_num(e->u.binary.left, &d);
+			cexpr(c, e->u.binary.right);
+			emit(c, op == ETM_OP_ADD ? OP_ADDK : OP_MULK, num_const(c, d), 0);
+			break;
+		}
 		if ((op == ETM_OP_ADD || op == ETM_OP_SUB || op == ETM_OP_MUL)
 		    && const_num(e->u.binary.right, &d)) {
 			cexpr(c, e->u.binary.left);
@@ -558,6 +566,25 @@ static bool user_defined(comp *c, struct etm_str name)
 
 /* `x = f(x, ...)` where f may take x over: nothing else in the call may
    read x, directly or through a user function. */
+static bool same_var(const struct etm_expr *e, struct etm_str n)
+{
+	return e->kind == ETM_EXPR_VAR && e->u.var.len == n.len
+	    && memcmp(e->u.var.s, n.s, n.len) == 0;
+}
+
+/* `x = x & e` where e cannot read x: x is moved so the string can grow in
+   place. */
+static bool can_move_concat(comp *c, struct etm_str target, const struct etm_expr *v)
+{
+	bool uc = false;
+	if (v->kind != ETM_EXPR_BINARY || v->u.binary.op != ETM_OP_CONCAT
+	    || !same_var(v->u.binary.left, target))
+		return false;
+	if (mentions(v->u.binary.right, target, &uc, c->p) || uc)
+		return false;
+	return true;
+}
+
 static bool can_move(comp *c, struct etm_str target, const struct etm_expr *v)
 {
 	if (v->kind != ETM_EXPR_CALL || v->u.call.nargs == 0)
@@ -607,9 +634,13 @@ static void cstmt(comp *c, const struct etm_stmt *s)
 	mark_pos(c, s->pos);
 	switch (s->kind) {
 	case ETM_STMT_ASSIGN:
-		if (can_move(c, s->u.assign.name, s->u.assign.value))
+		if (can_move(c, s->u.assign.name, s->u.assign.value)) {
 			ccall(c, s->u.assign.value, true);
-		else
+		} else if (can_move_concat(c, s->u.assign.name, s->u.assign.value)) {
+			move(c, s->u.assign.name);
+			cexpr(c, s->u.assign.value->u.binary.right);
+			emit(c, OP_CONCAT, 0, -1);
+		} else
 			cexpr(c, s->u.assign.value);
 		store(c, s->u.assign.name);
 		break;

@@ -142,7 +142,31 @@ etm_value etm_result_new(etm_heap *h, bool ok, etm_value inner)
 /* ------------------------------------------------------------------ */
 /* Freeing                                                             */
 
-void etm_obj_free(etm_heap *h, etm_value v)
+/* Free one object whose count reached zero; its children whose counts
+   reach zero are put on TODO instead of being freed recursively, so a
+   deeply nested value cannot exhaust the C stack. */
+typedef struct freelist {
+	etm_value *v;
+	size_t n, cap;
+} freelist;
+
+static void drop_child(etm_heap *h, freelist *todo, etm_value c)
+{
+	(void)h;
+	if (c.kind < ETM_STR || (c.as.obj->flags & ETM_OBJ_IMMORTAL) || --c.as.obj->rc != 0)
+		return;
+	if (todo->n == todo->cap) {
+		size_t ncap = todo->cap ? todo->cap * 2 : 64;
+		etm_value *nv = realloc(todo->v, ncap * sizeof(etm_value));
+		if (!nv)
+			oom();
+		todo->v = nv;
+		todo->cap = ncap;
+	}
+	todo->v[todo->n++] = c;
+}
+
+static void free_one(etm_heap *h, freelist *todo, etm_value v)
 {
 	switch (v.kind) {
 	case ETM_STR: {
@@ -154,7 +178,7 @@ void etm_obj_free(etm_heap *h, etm_value v)
 	case ETM_ARR: {
 		etm_arr *a = ETM_ARR(v);
 		for (size_t i = 0; i < a->len; i++)
-			etm_release(h, a->items[i]);
+			drop_child(h, todo, a->items[i]);
 		etm_heap_free(h, a->items, a->cap * sizeof(etm_value));
 		etm_heap_free(h, a, sizeof(*a));
 		break;
@@ -165,8 +189,8 @@ void etm_obj_free(etm_heap *h, etm_value v)
 			etm_value k;
 			k.kind = ETM_STR;
 			k.as.obj = &r->ents[i].key->hdr;
-			etm_release(h, k);
-			etm_release(h, r->ents[i].val);
+			drop_child(h, todo, k);
+			drop_child(h, todo, r->ents[i].val);
 		}
 		etm_heap_free(h, r->ents, r->cap * sizeof(etm_rent));
 		if (r->index)
@@ -180,13 +204,22 @@ void etm_obj_free(etm_heap *h, etm_value v)
 	case ETM_OK:
 	case ETM_ERR: {
 		etm_res *r = ETM_RES(v);
-		etm_release(h, r->inner);
+		drop_child(h, todo, r->inner);
 		etm_heap_free(h, r, sizeof(*r));
 		break;
 	}
 	default:
 		break;
 	}
+}
+
+void etm_obj_free(etm_heap *h, etm_value v)
+{
+	freelist todo = {0};
+	free_one(h, &todo, v);
+	while (todo.n)
+		free_one(h, &todo, todo.v[--todo.n]);
+	free(todo.v);
 }
 
 /* ------------------------------------------------------------------ */

@@ -54,6 +54,7 @@ struct etm_vm {
 	uint64_t deadline_ns;
 	unsigned tick;
 	int exit_code;
+	int nargs;		/* of the builtin call in progress */
 	etm_buf err;
 	etm_buf tmp;
 	struct ext_slot ext[MAX_EXT];
@@ -223,6 +224,11 @@ int etm_vm_exit(etm_vm *vm, int code)
 {
 	vm->exit_code = code;
 	return ETM_BI_EXIT;
+}
+
+int etm_vm_nargs(etm_vm *vm)
+{
+	return vm->nargs;
 }
 
 const etm_host *etm_vm_host(etm_vm *vm)
@@ -931,10 +937,11 @@ L_CALL: {
 		if (!b)
 			ERR("அறியப்படாத செயல் '%s'  (unknown function '%s')", p->calls[id].name,
 			    p->calls[id].name);
-		if ((uint32_t)b->arity != argc)
+		if (b->arity >= 0 && (uint32_t)b->arity != argc)
 			goto arity;
 		etm_value out = etm_nil();
 		vm->err.len = 0;
+		vm->nargs = (int)argc;
 		int rc = b->fn(vm, sp - argc, &out);
 		for (uint32_t i = 0; i < argc; i++)
 			etm_release(H, *--sp);
