@@ -10,6 +10,15 @@
 
 const etm_builtin_def *const etm_builtin_tables[] = {
 	etm_builtins_core,
+	etm_builtins_string,
+	etm_builtins_date,
+	etm_builtins_math,
+	etm_builtins_file,
+	etm_builtins_bytes,
+	etm_builtins_process,
+	etm_builtins_server,
+	etm_builtins_json,
+	etm_builtins_extended,
 	NULL
 };
 

@@ -65,6 +65,15 @@ typedef struct etm_builtin_def {
 
 /* The tables (one per builtins_*.c file). */
 extern const etm_builtin_def etm_builtins_core[];
+extern const etm_builtin_def etm_builtins_string[];
+extern const etm_builtin_def etm_builtins_date[];
+extern const etm_builtin_def etm_builtins_math[];
+extern const etm_builtin_def etm_builtins_file[];
+extern const etm_builtin_def etm_builtins_bytes[];
+extern const etm_builtin_def etm_builtins_process[];
+extern const etm_builtin_def etm_builtins_server[];
+extern const etm_builtin_def etm_builtins_json[];
+extern const etm_builtin_def etm_builtins_extended[];
 
 /* All tables, NULL-terminated (builtins.c). */
 extern const etm_builtin_def *const etm_builtin_tables[];
