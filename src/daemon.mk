@@ -25,9 +25,10 @@ TESTS += tests/unit/test_metrics
 TEST_EXTENSIONS += .py
 PY_LOG_COMPILER = python3
 TESTS += tests/integration/master_cli.py tests/integration/master_process.py \
-	tests/integration/master_reload.py tests/integration/master_upgrade.py
+	tests/integration/master_reload.py tests/integration/master_upgrade.py \
+	tests/integration/master_systemd.py
 EXTRA_DIST += tests/integration/lib_daemon.py tests/integration/master_cli.py \
 	tests/integration/master_process.py tests/integration/master_reload.py \
-	tests/integration/master_upgrade.py
+	tests/integration/master_upgrade.py tests/integration/master_systemd.py
 
 dist_man_MANS += man/etamild.8 man/etamild.conf.5

@@ -107,6 +107,7 @@ struct master {
     int naddr;
     int fd[ETD_MAX_LISTEN][ETD_MAX_WORKERS];    /* -1: none */
     int shared[ETD_MAX_LISTEN];     /* an inherited socket without SO_REUSEPORT, used by every slot */
+    int inherited[ETD_MAX_LISTEN];  /* sockets taken over at start (LISTEN_FDS) */
     int nslots, want_slots;
     struct slot_state slot[ETD_MAX_WORKERS];
     int steer_warned;
@@ -400,9 +401,7 @@ static int adopt_inherited(struct master *m, const struct etd_config *cfg, int *
         }
         if (k > *adopted_slots)
             *adopted_slots = k;
-        if (k || m->shared[a] >= 0)
-            log_info("listen %s: took over %d inherited socket%s", cfg->listen[a].text,
-                     k ? k : 1, k > 1 ? "s" : "");
+        m->inherited[a] = k ? k : m->shared[a] >= 0;
     }
     for (int i = 0; i < n; i++)
         if (!used[i]) {
@@ -477,10 +476,18 @@ static int drop_privileges(const struct etd_config *cfg)
 /* In the child, before worker_run(): nothing of the master's role stays. */
 static void child_setup(struct master *m, const int *keep, int nkeep, const struct etd_config *cfg)
 {
-    struct sigaction sa = { .sa_handler = SIG_DFL };
-    sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < NHANDLED; i++)
-        sigaction(handled_signals[i], &sa, NULL);
+    /* TERM, INT, QUIT and CHLD get their default action back; the signals a
+     * worker does not act on by default (or acts on only once worker_run
+     * has installed its handler, like USR1) are ignored meanwhile, so a
+     * reopen sent while it starts does not kill it. */
+    struct sigaction dfl = { .sa_handler = SIG_DFL }, ign = { .sa_handler = SIG_IGN };
+    sigemptyset(&dfl.sa_mask);
+    sigemptyset(&ign.sa_mask);
+    for (int i = 0; i < NHANDLED; i++) {
+        int sig = handled_signals[i];
+        int keep_default = sig == SIGTERM || sig == SIGINT || sig == SIGQUIT || sig == SIGCHLD;
+        sigaction(sig, keep_default ? &dfl : &ign, NULL);
+    }
     sigprocmask(SIG_SETMASK, &m->orig_mask, NULL);
 
     /* A worker whose master vanished drains and exits rather than serving orphaned. */
@@ -1330,8 +1337,21 @@ int master_run(struct etd_config *cfg, void *app, const struct master_options *o
         unsetenv("ETAMILD_UPGRADE_FD");
     }
 
+    /* Sockets: inherited ones first, then one per slot for each address. */
+    int adopted = 0;
+    m->naddr = cfg->nlisten;
+    memcpy(m->addr, cfg->listen, sizeof cfg->listen);
+    /* Inherited descriptors first, before any descriptor of ours can take
+     * their numbers (messages here still go to stderr). */
+    if (adopt_inherited(m, cfg, &adopted) < 0)
+        return 1;
     if (log_open(cfg->error_log, cfg->log_level, cfg->access_log) < 0)
         return 1;
+    for (int a = 0; a < m->naddr; a++)
+        if (m->inherited[a])
+            log_info("listen %s: took over %d inherited socket%s%s", m->addr[a].text,
+                     m->inherited[a], m->inherited[a] > 1 ? "s" : "",
+                     m->shared[a] >= 0 ? " (no SO_REUSEPORT: shared by every worker)" : "");
     if (cfg->user && geteuid() == 0) {
         struct passwd *pw = getpwnam(cfg->user);
         if (pw)
@@ -1340,12 +1360,6 @@ int master_run(struct etd_config *cfg, void *app, const struct master_options *o
         log_warn("user/group ignored: the master is not running as root");
     }
 
-    /* Sockets: inherited ones first, then one per slot for each address. */
-    int adopted = 0;
-    m->naddr = cfg->nlisten;
-    memcpy(m->addr, cfg->listen, sizeof cfg->listen);
-    if (adopt_inherited(m, cfg, &adopted) < 0)
-        return 1;
     m->nslots = adopted > cfg->workers ? adopted : cfg->workers;
     m->want_slots = cfg->workers;
     for (int a = 0; a < m->naddr; a++) {

@@ -12,6 +12,7 @@ directory (configuration, app, logs, pid file) and is stopped by its pid.
 Tests exit 0 (pass), 1 (fail) or 77 (skip).
 """
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -250,13 +251,23 @@ class Daemon:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, etype, exc, tb):
         self.stop()
+        failed = etype is not None and not (etype is SystemExit and exc.code in (0, None, SKIP))
+        if failed or os.environ.get("ETAMILD_TEST_KEEP"):
+            print("kept for inspection: %s" % self.dir)
+            sys.stdout.write(self.log()[-4000:])
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
-    def start(self, args=("-f",), wait=True):
+    def start(self, args=("-f",), wait=True, env=None, cmd=None, **popen):
+        """Start etamild -c CONF ARGS (or cmd, a full command line)."""
         self.out = open(os.path.join(self.dir, "stdout"), "w")
-        self.proc = subprocess.Popen([ETAMILD, "-c", self.conf] + list(args),
-                                     stdout=self.out, stderr=subprocess.STDOUT)
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self.proc = subprocess.Popen(cmd or [ETAMILD, "-c", self.conf] + list(args),
+                                     stdout=self.out, stderr=subprocess.STDOUT, env=full_env,
+                                     **popen)
         self.pid = self.proc.pid
         if wait and not self.wait_started():
             raise RuntimeError("etamild did not start:\n" + self.log())

@@ -62,4 +62,4 @@ try:
     rc, out, err = run(["-s", "reload", "-c", d.conf])
     check(rc == 1 and "etamild.pid" in err, "-s without a running master: exit 1, names the pid file")
 finally:
-    d.stop()
+    d.__exit__(*sys.exc_info())

@@ -10,7 +10,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lib_daemon import (SKIP, Daemon, Load, alive, check, listen_inodes,  # noqa: E402
-                        process_listen_sockets, wait_for)
+                        process_listen_sockets, run, wait_for)
 
 with Daemon(workers=2, conf="worker_timeout 2s\n") as d:
     d.start()
@@ -40,7 +40,7 @@ with Daemon(workers=2, conf="worker_timeout 2s\n") as d:
         time.sleep(0.3)
         check(sorted(d.workers_pids()) == before, "broken HUP: the workers were not touched")
         check(d.http_ok(), "broken HUP: the old generation keeps serving")
-        d.write_config(extra="worker_timeout 2s\n")
+        d.write_config()
         d.signal(signal.SIGHUP)
         check(d.wait_log("reload: generation 5 is serving", 10), "fixed HUP: generation 5 serving")
 
@@ -58,6 +58,21 @@ with Daemon(workers=2, conf="worker_timeout 2s\n") as d:
         d.signal(signal.SIGTTIN)
         check(wait_for(lambda: len(d.workers_pids()) == 2 and len(listen_inodes(d.port)) == 2, 5),
               "TTIN: back to 2 workers, 2 sockets")
+
+        # A reload that changes `workers`, sent with -s reload.
+        d.workers = 3
+        d.write_config()
+        rc, out, err = run(["-s", "reload", "-c", d.conf])
+        check(rc == 0, "-s reload: exit 0")
+        check(d.wait_log("reload: generation 6 is serving", 10) and
+              wait_for(lambda: len(d.workers_pids()) == 3 and len(listen_inodes(d.port)) == 3, 5),
+              "reload with workers 3: generation 6, 3 workers, 3 sockets")
+        d.workers = 2
+        d.write_config()
+        d.signal(signal.SIGHUP)
+        check(d.wait_log("reload: generation 7 is serving", 10) and
+              wait_for(lambda: len(d.workers_pids()) == 2 and len(listen_inodes(d.port)) == 2, 5),
+              "reload with workers 2: generation 7, 2 workers, 2 sockets")
         time.sleep(0.3)
     print(load.summary())
     check(load.ok > 100, "load: requests were answered during all of this")
