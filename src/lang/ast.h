@@ -420,7 +420,9 @@ enum {
 struct etm_load_opts {
 	/* Directories searched after the importing file's directory, in
 	   order (the runner passes ETAMIL_PATH split on ':', the daemon its
-	   module_path).  NULL-terminated; NULL for none. */
+	   module_path).  NULL-terminated; NULL for none.  An empty entry
+	   means the working directory (like an empty ETAMIL_PATH element in
+	   the reference). */
 	const char *const *search_path;
 	/* Directory of the interpreter executable; NULL = take it from
 	   /proc/self/exe. */
@@ -437,15 +439,16 @@ struct etm_ast_program *etm_load_file(const char *path, const struct etm_load_op
 
 /* Load a program held in memory (e.g. read from stdin).  SRC need not be
    NUL-terminated; a leading BOM is skipped; invalid UTF-8 is reported as
-   the read error of file NAME_FOR_ERRORS (or "<stdin>").  Relative imports
+   "கோப்பு '<stdin>' படிக்க முடியவில்லை  (cannot read '<stdin>'): stream did
+   not contain valid UTF-8" (the reference panics there).  Relative imports
    resolve against DIR_FOR_IMPORTS (NULL = the working directory).  The
-   source itself is not counted as an included file. */
+   source itself is not counted as an included file; files[0] is NULL. */
 struct etm_ast_program *etm_load_string(const char *src, size_t len, const char *dir_for_imports,
 					const struct etm_load_opts *opts,
 					struct etm_diag *diags);
 
-/* Parse one source text without resolving imports (top-level imports stay
-   as ETM_STMT_IMPORT).  For tools and tests. */
+/* Lex and parse one source text without resolving imports (top-level
+   imports stay as ETM_STMT_IMPORT).  For tools and tests. */
 struct etm_ast_program *etm_parse_string(const char *src, size_t len, struct etm_diag *diags);
 
 void etm_ast_free(struct etm_ast_program *prog);
