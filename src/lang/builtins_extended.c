@@ -65,7 +65,7 @@ static int bi_mongo_connect(etm_vm *vm, etm_value *a, etm_value *out)
 const etm_builtin_def etm_builtins_extended[] = {
 	{{"தளம்_செய்_முயற்சி", "qaLam_cey_muyaRci", "_tryExecute"}, 2, 0, bi_try_execute},
 	{{"தளம்_வினா_முயற்சி", "qaLam_viZA_muyaRci", "_tryQuery"}, 2, 0, bi_try_query},
-	{{"மொங்கோ_இணை", "mowkO_iNY", "_mongoConnect"}, 2, 0, bi_mongo_connect},
+	{{"மொங்கோ_இணை", "mowkO_iNY", "_mongoConnect"}, -1, 0, bi_mongo_connect},
 	{{"மொங்கோ_கட்டளை", "mowkO_kattaLY", "_mongoCommand"}, 1, 0, bi_mongo_command},
 	{{"மொங்கோ_செருகு", "mowkO_ceruku", "_mongoInsert"}, 2, 0, bi_mongo_insert},
 	{{"மொங்கோ_கண்டுபிடி", "mowkO_kaNtupiti", "_mongoFind"}, 2, 0, bi_mongo_find},
