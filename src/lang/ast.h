@@ -129,7 +129,16 @@ struct etm_expr {
 			struct etm_pos name_pos;
 		} field;
 	} u;
+	/* Height of this subtree: 1 for a leaf, else 1 + the highest child.
+	   The parser guarantees depth <= ETM_AST_MAX_DEPTH, so consumers may
+	   recurse over expressions. */
+	uint32_t depth;
 };
+
+/* Highest expression tree the parser accepts; deeper input (e.g. a chain
+   of thousands of "+" or ".field") is a parse error ("expression too
+   deep") instead of a stack overflow later. */
+#define ETM_AST_MAX_DEPTH 1000
 
 /* ------------------------------------------------------------------ */
 /* Statements                                                          */

@@ -468,7 +468,29 @@ static struct etm_expr *new_expr(struct parser *P, enum etm_expr_kind kind, stru
 	struct etm_expr *e = alloc(P, sizeof *e);
 	e->kind = kind;
 	e->pos = pos;
+	e->depth = 1;
 	return e;
+}
+
+/* Account for CHILD under E (spec-free limit, see ETM_AST_MAX_DEPTH). */
+static void grow(struct parser *P, struct etm_expr *e, const struct etm_expr *child)
+{
+	if (child->depth + 1 <= e->depth)
+		return;
+	e->depth = child->depth + 1;
+	if (e->depth > ETM_AST_MAX_DEPTH) {
+		unsigned l = e->pos.line, c = e->pos.column;
+		fail(P, l, c,
+		     "வரி %u, நெடுவரிசை %u: மிக ஆழமான கோவை  "
+		     "(line %u, column %u: expression too deep, more than %d levels)",
+		     l, c, l, c, ETM_AST_MAX_DEPTH);
+	}
+}
+
+static void grow_all(struct parser *P, struct etm_expr *e, struct etm_expr *const *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		grow(P, e, items[i]);
 }
 
 static struct etm_expr *binary(struct parser *P, enum etm_binop op, const struct etm_token *t,
@@ -478,6 +500,8 @@ static struct etm_expr *binary(struct parser *P, enum etm_binop op, const struct
 	e->u.binary.op = op;
 	e->u.binary.left = l;
 	e->u.binary.right = r;
+	grow(P, e, l);
+	grow(P, e, r);
 	return e;
 }
 
@@ -507,6 +531,7 @@ static struct etm_expr *name_or_call(struct parser *P, const struct etm_token *t
 	struct etm_expr *e = new_expr(P, ETM_EXPR_CALL, pos_of(P, t));
 	e->u.call.name = name;
 	parse_args(P, &e->u.call.args, &e->u.call.nargs);
+	grow_all(P, e, e->u.call.args, e->u.call.nargs);
 	return e;
 }
 
@@ -539,6 +564,7 @@ static struct etm_expr *parse_primary(struct parser *P)
 		e = new_expr(P, ETM_EXPR_ARRAY, pos);
 		e->u.array.items = (struct etm_expr **)v.items;
 		e->u.array.nitems = v.n;
+		grow_all(P, e, e->u.array.items, v.n);
 		return e;
 	}
 	case ETM_TOK_LBRACE: {
@@ -567,12 +593,14 @@ static struct etm_expr *parse_primary(struct parser *P)
 				e->u.record.key_pos[i] = k->pos;
 			}
 		}
+		grow_all(P, e, e->u.record.values, keys.n);
 		return e;
 	}
 	case ETM_TOK_MINUS:
 		enter(P, t);
 		e = new_expr(P, ETM_EXPR_NEG, pos);
 		e->u.unary.operand = parse_post(P);
+		grow(P, e, e->u.unary.operand);
 		leave(P);
 		return e;
 	case ETM_TOK_NUMBER:
@@ -619,6 +647,8 @@ static struct etm_expr *parse_post(struct parser *P)
 			struct etm_expr *x = new_expr(P, ETM_EXPR_INDEX, pos_of(P, t));
 			x->u.index.base = e;
 			x->u.index.index = parse_expr(P);
+			grow(P, x, e);
+			grow(P, x, x->u.index.index);
 			expect(P, ETM_TOK_RBRACKET);
 			leave(P);
 			e = x;
@@ -629,11 +659,13 @@ static struct etm_expr *parse_post(struct parser *P)
 			x->u.field.base = e;
 			x->u.field.name = n.name;
 			x->u.field.name_pos = n.pos;
+			grow(P, x, e);
 			e = x;
 		} else if (t->kind == ETM_TOK_QUESTION) {
 			advance(P);
 			struct etm_expr *x = new_expr(P, ETM_EXPR_TRY, pos_of(P, t));
 			x->u.unary.operand = e;
+			grow(P, x, e);
 			e = x;
 		} else {
 			return e;
@@ -711,6 +743,7 @@ static struct etm_expr *parse_not(struct parser *P)
 		enter(P, t);
 		struct etm_expr *e = new_expr(P, ETM_EXPR_NOT, pos_of(P, t));
 		e->u.unary.operand = parse_not(P);
+		grow(P, e, e->u.unary.operand);
 		leave(P);
 		return e;
 	}

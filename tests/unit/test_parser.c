@@ -710,6 +710,65 @@ static void test_nesting_limit(void)
 	free(src);
 }
 
+static char *repeat(const char *head, const char *unit, size_t n, const char *tail)
+{
+	size_t hl = strlen(head), ul = strlen(unit), tl = strlen(tail);
+	char *s = malloc(hl + ul * n + tl + 1);
+	memcpy(s, head, hl);
+	for (size_t i = 0; i < n; i++)
+		memcpy(s + hl + i * ul, unit, ul);
+	memcpy(s + hl + ul * n, tail, tl + 1);
+	return s;
+}
+
+static int parses(const char *src, const char *fragment)
+{
+	struct etm_diag d;
+	etm_diag_init(&d);
+	struct etm_ast_program *p = etm_parse_string(src, strlen(src), &d);
+	int ok = p != NULL;
+	if (!p && fragment && (d.n != 1 || !strstr(d.items[0].message, fragment)))
+		ok = -1;
+	etm_ast_free(p);
+	etm_diag_free(&d);
+	return ok;
+}
+
+static void test_expression_depth(void)
+{
+	/* x = 1 + 1 + ... : n operators make a tree of height n + 1 */
+	char *src = repeat("x = 1", " + 1", ETM_AST_MAX_DEPTH - 1, ";");
+	CU_ASSERT_EQUAL(parses(src, NULL), 1);
+	free(src);
+	src = repeat("x = 1", " + 1", ETM_AST_MAX_DEPTH, ";");
+	CU_ASSERT_EQUAL(parses(src, "expression too deep, more than 1000 levels"), 0);
+	free(src);
+	src = repeat("x = r", ".f", 100000, ";");
+	CU_ASSERT_EQUAL(parses(src, "expression too deep"), 0);
+	free(src);
+	src = repeat("x = r", "?", 100000, ";");
+	CU_ASSERT_EQUAL(parses(src, "expression too deep"), 0);
+	free(src);
+	src = repeat("x = [", "1, ", 100000, "2];");
+	CU_ASSERT_EQUAL(parses(src, NULL), 1);	/* wide is fine */
+	free(src);
+	src = repeat("", "(1) எனில் { ", 300, "");
+	CU_ASSERT_EQUAL(parses(src, "nesting too deep, more than 256 levels"), 0);
+	free(src);
+
+	struct etm_diag d;
+	etm_diag_init(&d);
+	const char *s = "x = f(1 + 2, -a[b.c]);";
+	struct etm_ast_program *p = etm_parse_string(s, strlen(s), &d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	const struct etm_expr *e = p->body.items[0]->u.assign.value;
+	CU_ASSERT_EQUAL(e->depth, 5);	/* call > neg > index > field > b */
+	CU_ASSERT_EQUAL(e->u.call.args[0]->depth, 2);
+	CU_ASSERT_EQUAL(e->u.call.args[0]->u.binary.left->depth, 1);
+	etm_ast_free(p);
+	etm_diag_free(&d);
+}
+
 static void test_empty_and_split(void)
 {
 	PARSES("", "");
@@ -752,6 +811,7 @@ int main(void)
 	CU_add_test(s, "errors: import", test_errors_import);
 	CU_add_test(s, "first error only", test_first_error_only);
 	CU_add_test(s, "nesting limit", test_nesting_limit);
+	CU_add_test(s, "expression depth", test_expression_depth);
 	CU_add_test(s, "empty program and server split", test_empty_and_split);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
