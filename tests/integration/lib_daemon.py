@@ -191,8 +191,9 @@ class Load:
             try:
                 if sock is None:
                     sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
-                status, rh, _, sock = http_request(self.port, self.path, sock=sock,
-                                                   keep=self.keepalive, timeout=10)
+                extra = None if self.keepalive else {"Connection": "close"}
+                status, rh, _, sock = http_request(self.port, self.path, sock=sock, keep=True,
+                                                   headers=extra, timeout=10)
                 with self.lock:
                     if 200 <= status < 300:
                         self.ok += 1

@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lib_daemon import (SKIP, Daemon, Load, alive, check, listen_inodes,  # noqa: E402
                         process_listen_sockets, run, wait_for)
 
-with Daemon(workers=2, conf="worker_timeout 2s\n") as d:
+with Daemon(workers=2, conf="worker_timeout 2s\nstatus_path /status\n") as d:
     d.start()
     if not d.http_ok():
         print("SKIP: the worker does not answer /health yet")
@@ -32,14 +32,19 @@ with Daemon(workers=2, conf="worker_timeout 2s\n") as d:
 
         # A broken configuration: generation 4 keeps serving.
         before = sorted(d.workers_pids())
-        d.write_config(extra="worker_timeout 2s\nkeepalive_timeout forever\n")
+        d.write_config(extra="worker_timeout 2s\nstatus_path /status\nkeepalive_timeout forever\n")
         mark = len(d.log())
         d.signal(signal.SIGHUP)
-        check(d.wait_log("reload failed: %s:10: keepalive_timeout: invalid duration" % d.conf, 5, mark),
+        check(d.wait_log("reload failed: %s:11: keepalive_timeout: invalid duration" % d.conf, 5, mark),
               "broken HUP: the error log names FILE:LINE")
         time.sleep(0.3)
         check(sorted(d.workers_pids()) == before, "broken HUP: the workers were not touched")
         check(d.http_ok(), "broken HUP: the old generation keeps serving")
+        status, _, body = d.get("/status")
+        text = body.decode()
+        check(status == 200 and 'etamild_reloads_total{result="failed"} 1\n' in text and
+              'etamild_reloads_total{result="ok"} 3\n' in text and "etamild_generation 4\n" in text,
+              "broken HUP: counted in the status metrics (reloads failed 1, ok 3, generation 4)")
         d.write_config()
         d.signal(signal.SIGHUP)
         check(d.wait_log("reload: generation 5 is serving", 10), "fixed HUP: generation 5 serving")
