@@ -5,11 +5,12 @@ log), TTIN/TTOU (worker count changes, no failed request), a worker whose
 loop stops beating (killed and replaced after worker_timeout)."""
 import os
 import signal
+import socket
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lib_daemon import (SKIP, Daemon, Load, alive, check, listen_inodes,  # noqa: E402
+from lib_daemon import (SKIP, Daemon, Load, alive, check, free_port, http_request, listen_inodes,  # noqa: E402
                         process_listen_sockets, run, wait_for)
 
 with Daemon(workers=2, conf="worker_timeout 2s\nstatus_path /status\n") as d:
@@ -49,6 +50,33 @@ with Daemon(workers=2, conf="worker_timeout 2s\nstatus_path /status\n") as d:
         d.signal(signal.SIGHUP)
         check(d.wait_log("reload: generation 5 is serving", 10), "fixed HUP: generation 5 serving")
 
+        # A new listen address that is taken: the reload fails before any
+        # worker is touched.  A free one: served after the reload, closed
+        # again when it leaves the configuration.
+        blocker = socket.socket()
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen(1)
+        taken = blocker.getsockname()[1]
+        before = sorted(d.workers_pids())
+        d.write_config(extra="worker_timeout 2s\nstatus_path /status\nlisten 127.0.0.1:%d\n" % taken)
+        d.signal(signal.SIGHUP)
+        check(d.wait_log("reload failed: listen 127.0.0.1:%d: address already in use" % taken, 5),
+              "HUP with a taken new address: reload failed, logged")
+        time.sleep(0.2)
+        check(sorted(d.workers_pids()) == before and listen_inodes(d.port) == inodes,
+              "HUP with a taken new address: workers and sockets untouched")
+        blocker.close()
+        extra = free_port()
+        d.write_config(extra="worker_timeout 2s\nstatus_path /status\nlisten 127.0.0.1:%d\n" % extra)
+        d.signal(signal.SIGHUP)
+        check(d.wait_log("reload: generation 7 is serving", 10) and len(listen_inodes(extra)) == 2
+              and http_request(extra, "/health")[0] == 200, "HUP adding an address: served on both")
+        d.write_config()
+        d.signal(signal.SIGHUP)
+        check(d.wait_log("reload: generation 8 is serving", 10) and
+              wait_for(lambda: not listen_inodes(extra), 5) and listen_inodes(d.port) == inodes,
+              "HUP removing it: its sockets closed, the others kept")
+
         # TTIN / TTOU.
         d.signal(signal.SIGTTIN)
         check(wait_for(lambda: len(d.workers_pids()) == 3 and len(listen_inodes(d.port)) == 3, 5),
@@ -69,15 +97,15 @@ with Daemon(workers=2, conf="worker_timeout 2s\nstatus_path /status\n") as d:
         d.write_config()
         rc, out, err = run(["-s", "reload", "-c", d.conf])
         check(rc == 0, "-s reload: exit 0")
-        check(d.wait_log("reload: generation 6 is serving", 10) and
+        check(d.wait_log("reload: generation 9 is serving", 10) and
               wait_for(lambda: len(d.workers_pids()) == 3 and len(listen_inodes(d.port)) == 3, 5),
-              "reload with workers 3: generation 6, 3 workers, 3 sockets")
+              "reload with workers 3: generation 9, 3 workers, 3 sockets")
         d.workers = 2
         d.write_config()
         d.signal(signal.SIGHUP)
-        check(d.wait_log("reload: generation 7 is serving", 10) and
+        check(d.wait_log("reload: generation 10 is serving", 10) and
               wait_for(lambda: len(d.workers_pids()) == 2 and len(listen_inodes(d.port)) == 2, 5),
-              "reload with workers 2: generation 7, 2 workers, 2 sockets")
+              "reload with workers 2: generation 10, 2 workers, 2 sockets")
         time.sleep(0.3)
     print(load.summary())
     check(load.ok > 100, "load: requests were answered during all of this")
