@@ -52,6 +52,58 @@ const char *etm_version(void);
 /* ------------------------------------------------------------------ */
 /* Host services                                                       */
 
+/* Redis, for ரெடிஸ்_இணை / ரெடிஸ்_கட்டளை / ரெடிஸ்_பிரி (builtins_redis.c).
+ * The host owns the connections (the daemon keeps one per helper thread and
+ * server, the runner one per server); the runtime knows no client library.
+ * A reply comes back as items in pre-order: an ARRAY item carries its
+ * element count in N and that many items follow it. */
+typedef enum etm_redis_item {
+	ETM_REDIS_STATUS,	/* +text: S, LEN */
+	ETM_REDIS_ERROR,	/* -text (without the '-'): S, LEN */
+	ETM_REDIS_INTEGER,	/* :n: N */
+	ETM_REDIS_BULK,		/* $len + bytes: S, LEN (any bytes) */
+	ETM_REDIS_NIL,		/* $-1 or *-1 */
+	ETM_REDIS_ARRAY		/* *count: N, then N items */
+} etm_redis_item;
+
+/* What a host Redis call returns; DETAIL (an etm_buf the caller passes)
+ * holds the text noted.  The runtime turns each into the spec's message. */
+typedef enum etm_redis_status {
+	ETM_REDIS_OK = 0,
+	ETM_REDIS_NOT_CONNECTED, /* command before ரெடிஸ்_இணை */
+	ETM_REDIS_E_CONNECT,	/* cannot connect: the OS error */
+	ETM_REDIS_E_CLOSED,	/* the server closed the connection */
+	ETM_REDIS_E_SEND,	/* cannot send the command: the OS error */
+	ETM_REDIS_E_READ,	/* cannot read the reply: the OS error */
+	ETM_REDIS_E_VALUE,	/* cannot read a bulk value: the OS error */
+	ETM_REDIS_E_MARKER,	/* unknown reply type: the marker */
+	ETM_REDIS_E_INTEGER,	/* bad integer: its text */
+	ETM_REDIS_E_LENGTH,	/* bad bulk length: its text */
+	ETM_REDIS_E_COUNT	/* bad array count: its text */
+} etm_redis_status;
+
+typedef void (*etm_redis_item_fn)(void *ctx, etm_redis_item kind,
+				  const char *s, size_t len, long long n);
+
+typedef struct etm_redis_ops {
+	/* The address ரெடிஸ்_இணை() without an argument means; NULL member:
+	   "127.0.0.1:6379". */
+	const char *(*default_address)(void *ud);
+	/* Make ADDR ("HOST:PORT", "[V6]:PORT" or "unix:PATH") the run's
+	   current server, connecting when needed; the state a previous user
+	   of a kept connection left (SELECT, MULTI ...) must not show.  On
+	   failure the previous current server stays.  OK or E_CONNECT. */
+	etm_redis_status (*connect)(void *ud, const char *addr, etm_buf *detail);
+	/* Send ARGV[0..ARGC) (binary safe) to the current server and report
+	   its reply to ITEM(CTX, ...) before returning OK.  A broken
+	   connection is dropped (and re-opened by the next call). */
+	etm_redis_status (*command)(void *ud, size_t argc, const char *const *argv,
+				    const size_t *argvlen, etm_redis_item_fn item,
+				    void *ctx, etm_buf *detail);
+	/* ரெடிஸ்_பிரி: forget the current server; true when there was one. */
+	bool (*close)(void *ud);
+} etm_redis_ops;
+
 /* How a VM reaches the outside world.  Every member may be NULL, meaning
  * the default noted; the struct is copied by etm_vm_new(). */
 typedef struct etm_host {
@@ -74,6 +126,10 @@ typedef struct etm_host {
 	int (*upload)(void *ud, size_t index, const void **data, size_t *len);
 	/* Called before வெளியேறு ends the run, to flush output. */
 	void (*flush)(void *ud);
+	/* Redis (above), called with REDIS_UD.  NULL: every Redis call is
+	   the "cannot connect" / "not connected" தவறு. */
+	const etm_redis_ops *redis;
+	void *redis_ud;
 } etm_host;
 
 /* ------------------------------------------------------------------ */
