@@ -164,15 +164,6 @@ static const struct etm_token *peek(struct parser *P)
 	return P->has_la ? &P->la : NULL;
 }
 
-/* A copy of the lookahead into *buf (NULL at the end of the input). */
-static const struct etm_token *peek_copy(struct parser *P, struct etm_token *buf)
-{
-	if (!P->has_la)
-		return NULL;
-	*buf = P->la;
-	return buf;
-}
-
 static void fetch(struct parser *P)
 {
 	int rc = etm_lexer_next(&P->lx, &P->la);
@@ -189,6 +180,21 @@ static struct etm_token advance(struct parser *P)
 	P->last_col = t.column;
 	fetch(P);
 	return t;
+}
+
+/* The kind of the lookahead token, or -1 at the end of the input. */
+static int la_kind(struct parser *P)
+{
+	return P->has_la ? (int)P->la.kind : -1;
+}
+
+/* Consume the lookahead and return its position (no token copy: these
+   functions recurse once per nesting level). */
+static struct etm_pos advance_pos(struct parser *P)
+{
+	struct etm_pos pos = { P->la.line, P->la.column, P->file_index };
+	advance(P);
+	return pos;
 }
 
 static struct etm_token take(struct parser *P, const char *expected)
@@ -493,18 +499,6 @@ static void grow_all(struct parser *P, struct etm_expr *e, struct etm_expr *cons
 		grow(P, e, items[i]);
 }
 
-static struct etm_expr *binary(struct parser *P, enum etm_binop op, const struct etm_token *t,
-			       struct etm_expr *l, struct etm_expr *r)
-{
-	struct etm_expr *e = new_expr(P, ETM_EXPR_BINARY, pos_of(P, t));
-	e->u.binary.op = op;
-	e->u.binary.left = l;
-	e->u.binary.right = r;
-	grow(P, e, l);
-	grow(P, e, r);
-	return e;
-}
-
 /* "(" already consumed: arguments up to and including ")". */
 static void parse_args(struct parser *P, struct etm_expr ***args, size_t *nargs)
 {
@@ -520,15 +514,14 @@ static void parse_args(struct parser *P, struct etm_expr ***args, size_t *nargs)
 }
 
 /* A name already consumed: a call if "(" follows, else a variable. */
-static struct etm_expr *name_or_call(struct parser *P, const struct etm_token *t)
+static struct etm_expr *name_or_call(struct parser *P, struct etm_str name, struct etm_pos pos)
 {
-	struct etm_str name = name_of(P, t);
 	if (!matches(P, ETM_TOK_LPAREN)) {
-		struct etm_expr *e = new_expr(P, ETM_EXPR_VAR, pos_of(P, t));
+		struct etm_expr *e = new_expr(P, ETM_EXPR_VAR, pos);
 		e->u.var = name;
 		return e;
 	}
-	struct etm_expr *e = new_expr(P, ETM_EXPR_CALL, pos_of(P, t));
+	struct etm_expr *e = new_expr(P, ETM_EXPR_CALL, pos);
 	e->u.call.name = name;
 	parse_args(P, &e->u.call.args, &e->u.call.nargs);
 	grow_all(P, e, e->u.call.args, e->u.call.nargs);
@@ -544,16 +537,56 @@ static struct etm_expr *number_literal(struct parser *P, const struct etm_token 
 	return e;
 }
 
-static struct etm_expr *parse_primary(struct parser *P)
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
+/* A primary that is a single token: a literal (returned), or a name (NULL
+   returned, *NAME and *POS set).  Kept out of line so the token copy is
+   not on the stack while nested expressions are parsed. */
+static NOINLINE struct etm_expr *primary_token(struct parser *P, struct etm_str *name,
+					       struct etm_pos *pos)
 {
 	struct etm_token t_tk = take(P, EXP_VALUE);
 	const struct etm_token *t = &t_tk;
-	struct etm_pos pos = pos_of(P, t);
+	*pos = pos_of(P, t);
 	struct etm_expr *e;
 	switch (t->kind) {
+	case ETM_TOK_NUMBER:
+	case ETM_TOK_PERCENT:
+		return number_literal(P, t);
+	case ETM_TOK_STRING:
+		e = new_expr(P, ETM_EXPR_STRING, *pos);
+		e->u.string = (struct etm_str){ t->str, t->str_len };
+		return e;
+	case ETM_TOK_KEYWORD:
+		if (t->kw == ETM_KW_True)
+			return new_expr(P, ETM_EXPR_TRUE, *pos);
+		if (t->kw == ETM_KW_False)
+			return new_expr(P, ETM_EXPR_FALSE, *pos);
+		if (t->kw == ETM_KW_Null)
+			return new_expr(P, ETM_EXPR_NIL, *pos);
+		break;
+	default:
+		break;
+	}
+	if (!is_name_token(t))
+		mismatch(P, t, EXP_VALUE);
+	*name = name_of(P, t);
+	return NULL;
+}
+
+static struct etm_expr *parse_primary(struct parser *P)
+{
+	struct etm_expr *e;
+	struct etm_pos pos;
+	switch (la_kind(P)) {
 	case ETM_TOK_LBRACKET: {
 		struct vec v = { 0 };
-		enter(P, t);
+		enter(P, peek(P));
+		pos = advance_pos(P);
 		if (!matches(P, ETM_TOK_RBRACKET)) {
 			do
 				vec_push(P, &v, parse_expr(P));
@@ -569,7 +602,8 @@ static struct etm_expr *parse_primary(struct parser *P)
 	}
 	case ETM_TOK_LBRACE: {
 		struct vec keys = { 0 }, vals = { 0 };
-		enter(P, t);
+		enter(P, peek(P));
+		pos = advance_pos(P);
 		if (!matches(P, ETM_TOK_RBRACE)) {
 			do {
 				struct etm_name *k = alloc(P, sizeof *k);
@@ -597,39 +631,38 @@ static struct etm_expr *parse_primary(struct parser *P)
 		return e;
 	}
 	case ETM_TOK_MINUS:
-		enter(P, t);
-		e = new_expr(P, ETM_EXPR_NEG, pos);
+		enter(P, peek(P));
+		e = new_expr(P, ETM_EXPR_NEG, advance_pos(P));
 		e->u.unary.operand = parse_post(P);
 		grow(P, e, e->u.unary.operand);
 		leave(P);
 		return e;
-	case ETM_TOK_NUMBER:
-	case ETM_TOK_PERCENT:
-		return number_literal(P, t);
-	case ETM_TOK_STRING:
-		e = new_expr(P, ETM_EXPR_STRING, pos);
-		e->u.string = (struct etm_str){ t->str, t->str_len };
-		return e;
 	case ETM_TOK_LPAREN:
-		enter(P, t);
+		enter(P, peek(P));
+		advance(P);
 		e = parse_expr(P);
 		expect(P, ETM_TOK_RPAREN);
 		leave(P);
 		return e;
-	case ETM_TOK_KEYWORD:
-		if (t->kw == ETM_KW_True)
-			return new_expr(P, ETM_EXPR_TRUE, pos);
-		if (t->kw == ETM_KW_False)
-			return new_expr(P, ETM_EXPR_FALSE, pos);
-		if (t->kw == ETM_KW_Null)
-			return new_expr(P, ETM_EXPR_NIL, pos);
-		break;
 	default:
 		break;
 	}
-	if (is_name_token(t))
-		return name_or_call(P, t);
-	mismatch(P, t, EXP_VALUE);
+	struct etm_str name;
+	if ((e = primary_token(P, &name, &pos)))
+		return e;
+	return name_or_call(P, name, pos);
+}
+
+static struct etm_expr *binary(struct parser *P, enum etm_binop op, struct etm_pos pos,
+			       struct etm_expr *l, struct etm_expr *r)
+{
+	struct etm_expr *e = new_expr(P, ETM_EXPR_BINARY, pos);
+	e->u.binary.op = op;
+	e->u.binary.left = l;
+	e->u.binary.right = r;
+	grow(P, e, l);
+	grow(P, e, r);
+	return e;
 }
 
 /* primary { "[" expr "]" | "." name | "?" } */
@@ -637,14 +670,11 @@ static struct etm_expr *parse_post(struct parser *P)
 {
 	struct etm_expr *e = parse_primary(P);
 	for (;;) {
-		struct etm_token t_tk;
-		const struct etm_token *t = peek_copy(P, &t_tk);
-		if (!t)
-			return e;
-		if (t->kind == ETM_TOK_LBRACKET) {
-			advance(P);
+		int k = la_kind(P);
+		if (k == ETM_TOK_LBRACKET) {
+			const struct etm_token *t = peek(P);
 			enter(P, t);
-			struct etm_expr *x = new_expr(P, ETM_EXPR_INDEX, pos_of(P, t));
+			struct etm_expr *x = new_expr(P, ETM_EXPR_INDEX, advance_pos(P));
 			x->u.index.base = e;
 			x->u.index.index = parse_expr(P);
 			grow(P, x, e);
@@ -652,18 +682,16 @@ static struct etm_expr *parse_post(struct parser *P)
 			expect(P, ETM_TOK_RBRACKET);
 			leave(P);
 			e = x;
-		} else if (t->kind == ETM_TOK_DOT) {
-			advance(P);
+		} else if (k == ETM_TOK_DOT) {
+			struct etm_expr *x = new_expr(P, ETM_EXPR_FIELD, advance_pos(P));
 			struct etm_name n = take_name(P, EXP_FIELD);
-			struct etm_expr *x = new_expr(P, ETM_EXPR_FIELD, pos_of(P, t));
 			x->u.field.base = e;
 			x->u.field.name = n.name;
 			x->u.field.name_pos = n.pos;
 			grow(P, x, e);
 			e = x;
-		} else if (t->kind == ETM_TOK_QUESTION) {
-			advance(P);
-			struct etm_expr *x = new_expr(P, ETM_EXPR_TRY, pos_of(P, t));
+		} else if (k == ETM_TOK_QUESTION) {
+			struct etm_expr *x = new_expr(P, ETM_EXPR_TRY, advance_pos(P));
 			x->u.unary.operand = e;
 			grow(P, x, e);
 			e = x;
@@ -677,17 +705,14 @@ static struct etm_expr *parse_mul(struct parser *P)
 {
 	struct etm_expr *l = parse_post(P);
 	for (;;) {
-		struct etm_token t_tk;
-		const struct etm_token *t = peek_copy(P, &t_tk);
 		enum etm_binop op;
-		if (t && t->kind == ETM_TOK_STAR)
-			op = ETM_OP_MUL;
-		else if (t && t->kind == ETM_TOK_SLASH)
-			op = ETM_OP_DIV;
-		else
-			return l;
-		advance(P);
-		l = binary(P, op, t, l, parse_post(P));
+		switch (la_kind(P)) {
+		case ETM_TOK_STAR: op = ETM_OP_MUL; break;
+		case ETM_TOK_SLASH: op = ETM_OP_DIV; break;
+		default: return l;
+		}
+		struct etm_pos pos = advance_pos(P);
+		l = binary(P, op, pos, l, parse_post(P));
 	}
 }
 
@@ -695,19 +720,15 @@ static struct etm_expr *parse_add(struct parser *P)
 {
 	struct etm_expr *l = parse_mul(P);
 	for (;;) {
-		struct etm_token t_tk;
-		const struct etm_token *t = peek_copy(P, &t_tk);
 		enum etm_binop op;
-		if (t && t->kind == ETM_TOK_PLUS)
-			op = ETM_OP_ADD;
-		else if (t && t->kind == ETM_TOK_MINUS)
-			op = ETM_OP_SUB;
-		else if (t && t->kind == ETM_TOK_AMP)
-			op = ETM_OP_CONCAT;
-		else
-			return l;
-		advance(P);
-		l = binary(P, op, t, l, parse_mul(P));
+		switch (la_kind(P)) {
+		case ETM_TOK_PLUS: op = ETM_OP_ADD; break;
+		case ETM_TOK_MINUS: op = ETM_OP_SUB; break;
+		case ETM_TOK_AMP: op = ETM_OP_CONCAT; break;
+		default: return l;
+		}
+		struct etm_pos pos = advance_pos(P);
+		l = binary(P, op, pos, l, parse_mul(P));
 	}
 }
 
@@ -715,12 +736,8 @@ static struct etm_expr *parse_cmp(struct parser *P)
 {
 	struct etm_expr *l = parse_add(P);
 	for (;;) {
-		struct etm_token t_tk;
-		const struct etm_token *t = peek_copy(P, &t_tk);
 		enum etm_binop op;
-		if (!t)
-			return l;
-		switch (t->kind) {
+		switch (la_kind(P)) {
 		case ETM_TOK_GT: op = ETM_OP_GT; break;
 		case ETM_TOK_LT: op = ETM_OP_LT; break;
 		case ETM_TOK_EQ: op = ETM_OP_EQ; break;
@@ -729,19 +746,16 @@ static struct etm_expr *parse_cmp(struct parser *P)
 		case ETM_TOK_LE: op = ETM_OP_LE; break;
 		default: return l;
 		}
-		advance(P);
-		l = binary(P, op, t, l, parse_add(P));
+		struct etm_pos pos = advance_pos(P);
+		l = binary(P, op, pos, l, parse_add(P));
 	}
 }
 
 static struct etm_expr *parse_not(struct parser *P)
 {
-	struct etm_token t_tk;
-	const struct etm_token *t = peek_copy(P, &t_tk);
-	if (t && t->kind == ETM_TOK_KEYWORD && t->kw == ETM_KW_Not) {
-		advance(P);
-		enter(P, t);
-		struct etm_expr *e = new_expr(P, ETM_EXPR_NOT, pos_of(P, t));
+	if (peek_kw(P, ETM_KW_Not)) {
+		enter(P, peek(P));
+		struct etm_expr *e = new_expr(P, ETM_EXPR_NOT, advance_pos(P));
 		e->u.unary.operand = parse_not(P);
 		grow(P, e, e->u.unary.operand);
 		leave(P);
@@ -754,9 +768,8 @@ static struct etm_expr *parse_and(struct parser *P)
 {
 	struct etm_expr *l = parse_not(P);
 	while (peek_kw(P, ETM_KW_And)) {
-		struct etm_token t_tk = advance(P);
-		const struct etm_token *t = &t_tk;
-		l = binary(P, ETM_OP_AND, t, l, parse_not(P));
+		struct etm_pos pos = advance_pos(P);
+		l = binary(P, ETM_OP_AND, pos, l, parse_not(P));
 	}
 	return l;
 }
@@ -765,9 +778,8 @@ static struct etm_expr *parse_expr(struct parser *P)
 {
 	struct etm_expr *l = parse_and(P);
 	while (peek_kw(P, ETM_KW_Or)) {
-		struct etm_token t_tk = advance(P);
-		const struct etm_token *t = &t_tk;
-		l = binary(P, ETM_OP_OR, t, l, parse_and(P));
+		struct etm_pos pos = advance_pos(P);
+		l = binary(P, ETM_OP_OR, pos, l, parse_and(P));
 	}
 	return l;
 }
@@ -885,7 +897,7 @@ static struct etm_stmt *name_statement(struct parser *P, const struct etm_token 
 
 	if (peek_is(P, ETM_TOK_LPAREN)) {
 		s = new_stmt(P, ETM_STMT_CALL, pos);
-		s->u.call.call = name_or_call(P, t);
+		s->u.call.call = name_or_call(P, name, npos);
 		expect(P, ETM_TOK_SEMICOLON);
 		return s;
 	}

@@ -7,8 +7,10 @@
 #include "ast.h"
 #include "lexer.h"
 
-/* Deepest nesting of blocks and expressions accepted; deeper input is an
-   error ("nesting too deep") instead of a stack overflow. */
+/* Deepest nesting of blocks and parenthesised/bracketed/unary expressions
+   accepted; deeper input is an error ("nesting too deep") instead of a
+   stack overflow.  The parser then needs at most about 1 KB of stack per
+   level: 256 KB of stack is enough for any input. */
 #define ETM_PARSE_MAX_DEPTH 256
 
 /* Lex and parse SRC[0..len) (a leading BOM is skipped) into the top-level
