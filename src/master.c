@@ -608,7 +608,8 @@ static void begin_stop(struct master *m, int how, int sig)
     if (m->stopping >= how)
         return;
     m->stopping = how;
-    notify("STOPPING=1");
+    if (!m->handed_over)            /* after an upgrade the service goes on */
+        notify("STOPPING=1");
     if (how == 1)
         log_notice("graceful stop: draining %d worker%s (graceful_timeout %gs)",
                    m->nw, m->nw == 1 ? "" : "s", m->cfg->graceful_timeout);
@@ -688,6 +689,8 @@ static int daemonize(struct master *m)
     }
     close(p[0]);
     setsid();
+    if (chdir("/") < 0)             /* every path in use is absolute */
+        log_warn("chdir /: %s", strerror(errno));
     m->started_fd = p[1];
     m->pid = getpid();
     /* From here on messages go to the error log (or, with error_log
