@@ -1028,7 +1028,8 @@ L_ARRAY: {
 	etm_value a = etm_arr_new(H, n);
 	etm_arr *arr = ETM_ARR(a);
 	sp -= n;
-	memcpy(arr->items, sp, n * sizeof(etm_value));
+	if (n)
+		memcpy(arr->items, sp, n * sizeof(etm_value));
 	arr->len = n;
 	*sp++ = a;
 	NEXT;
