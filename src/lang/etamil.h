@@ -71,7 +71,9 @@ typedef enum etm_redis_item {
 typedef enum etm_redis_status {
 	ETM_REDIS_OK = 0,
 	ETM_REDIS_NOT_CONNECTED, /* command before ரெடிஸ்_இணை */
-	ETM_REDIS_E_CONNECT,	/* cannot connect: the OS error */
+	ETM_REDIS_E_CONNECT,	/* cannot connect: the address, a NUL byte,
+				   the OS error (or from connect() the OS
+				   error alone) */
 	ETM_REDIS_E_CLOSED,	/* the server closed the connection */
 	ETM_REDIS_E_SEND,	/* cannot send the command: the OS error */
 	ETM_REDIS_E_READ,	/* cannot read the reply: the OS error */
@@ -243,6 +245,15 @@ etm_status etm_vm_run_prelude(etm_vm *vm, etm_result *res);
 /* The body of route / schedule I (run the prelude first). */
 etm_status etm_vm_run_route(etm_vm *vm, size_t i, etm_result *res);
 etm_status etm_vm_run_schedule(etm_vm *vm, size_t i, etm_result *res);
+/* The prelude as the first part of route (schedule) I's program: the same
+ * code, but a function defined inside that route's body replaces a prelude
+ * function of the same name for calls made by the prelude too, exactly as
+ * in the reference's "prelude + body" program.  Use these (rather than
+ * etm_vm_run_prelude) before etm_vm_run_route / etm_vm_run_schedule when
+ * the prelude is re-run per request.  A pure prelude gives the same result
+ * under every table (it calls no user function). */
+etm_status etm_vm_run_route_prelude(etm_vm *vm, size_t i, etm_result *res);
+etm_status etm_vm_run_schedule_prelude(etm_vm *vm, size_t i, etm_result *res);
 
 /* Heap bytes in use by this VM's values, and the most ever. */
 size_t etm_vm_heap_used(const etm_vm *vm);

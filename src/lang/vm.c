@@ -1313,3 +1313,21 @@ etm_status etm_vm_run_schedule(etm_vm *vm, size_t i, etm_result *res)
 	}
 	return run(vm, &vm->p->schedules[i], false, res);
 }
+
+etm_status etm_vm_run_route_prelude(etm_vm *vm, size_t i, etm_result *res)
+{
+	if (i >= vm->p->nroutes)
+		return etm_vm_run_route(vm, i, res);
+	etm_entry e = vm->p->prelude;
+	e.fmap = vm->p->routes[i].fmap;
+	return run(vm, &e, true, res);
+}
+
+etm_status etm_vm_run_schedule_prelude(etm_vm *vm, size_t i, etm_result *res)
+{
+	if (i >= vm->p->nschedules)
+		return etm_vm_run_schedule(vm, i, res);
+	etm_entry e = vm->p->prelude;
+	e.fmap = vm->p->schedules[i].fmap;
+	return run(vm, &e, true, res);
+}

@@ -278,6 +278,23 @@ static void test_server_api(void)
 	etm_vm_free(vm);
 	etm_program_free(p);
 
+	/* A function defined in a route body wins for that route only, also
+	   for calls the prelude makes. */
+	p = compile("செயல் f() { திரும்பு 1; }\nx = f();\n"
+		    "வழி பெறு, \"/a\" { பதில் 200, x; }\n"
+		    "வழி பெறு, \"/b\" { செயல் f() { திரும்பு 2; } பதில் 200, x; }\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	vm = etm_vm_new(p, NULL, NULL);
+	for (size_t i = 0; i < 2; i++) {
+		etm_vm_reset(vm);
+		CU_ASSERT_EQUAL(etm_vm_run_route_prelude(vm, i, &r), ETM_RUN_OK);
+		CU_ASSERT_EQUAL(etm_vm_run_route(vm, i, &r), ETM_RUN_OK);
+		CU_ASSERT_STRING_EQUAL(ETM_STR(*etm_vm_get_global(vm, "response_body"))->data,
+				       i == 0 ? "1" : "2");
+	}
+	etm_vm_free(vm);
+	etm_program_free(p);
+
 	p = compile("அச்சு 1; வழி பெறு, \"/\" { }");
 	CU_ASSERT_FALSE(etm_program_prelude_pure(p));
 	etm_program_free(p);
