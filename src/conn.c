@@ -453,7 +453,10 @@ read_cb(struct ev_loop *loop, ev_io *io, int revents)
 
 /* ---- output ---- */
 
-/* A response was written completely.  Returns 1 if the connection ends. */
+/* A response was written completely.  Returns 0 if the connection goes on;
+ * else it ends: 1 the client asked for it (HTTP/1.0, Connection: close),
+ * 2 the server announced Connection: close (drain, keepalive_requests),
+ * 3 after an error the server answered on its own. */
 static int
 job_finished(struct conn *c, struct etd_job *j)
 {
@@ -466,9 +469,39 @@ job_finished(struct conn *c, struct etd_job *j)
         if (http_access_line(&w->logline, j, j->resp.status, j->wire_body, secs, &w->dc) == 0)
             log_access_line(w->logline.data, w->logline.len);
     }
-    int close = j->close;
+    int end = !j->close ? 0 : j->internal ? 3 : j->client_close ? 1 : 2;
     worker_job_put(w, j);
-    return close;
+    if (!end && !c->nodelay) {
+        /* from the second response on, small writes must not wait for ACKs */
+        int one = 1;
+        setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        c->nodelay = 1;
+    }
+    return end;
+}
+
+/* The last response is out (how: see job_finished).  The client asked to
+ * close: it sends nothing more, close at once.  We decided to close (drain,
+ * keepalive_requests): the client may not know yet; close at once only if
+ * nothing is waiting to be read (so no reset can hit the answer it has not
+ * read yet).  After an error the client may still be sending (a body we
+ * refused): linger.  Returns -1 if c was freed. */
+static int
+conn_end(struct conn *c, int how)
+{
+    if (how == 1 && !c->pend_len) {
+        conn_close(c);
+        return -1;
+    }
+    if (how == 2 && !c->pend_len && !http_reader_busy(&c->rd)) {
+        ssize_t n = recv(c->fd, c->w->rbuf, c->w->rbuf_size, MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))) {
+            conn_close(c);
+            return -1;
+        }
+    }
+    conn_linger(c);
+    return 0;
 }
 
 static void
@@ -512,10 +545,9 @@ conn_flush(struct conn *c)
             j->file_done += n;
             if ((size_t)j->file_done < j->wire_body)
                 continue;
-            if (job_finished(c, j)) {
-                conn_linger(c);
-                return 0;
-            }
+            int end = job_finished(c, j);
+            if (end)
+                return conn_end(c, end);
             continue;
         }
         int cnt = 0;
@@ -573,10 +605,9 @@ conn_flush(struct conn *c)
             j->out_done = tot;
             if (is_file)
                 break;              /* sendfile next round */
-            if (job_finished(c, j)) {
-                conn_linger(c);
-                return 0;
-            }
+            int end = job_finished(c, j);
+            if (end)
+                return conn_end(c, end);
             j = c->qhead;
         }
         if (wrote < total) {        /* the socket buffer is full */
@@ -880,8 +911,6 @@ conn_accept(struct worker *w, int fd, const struct sockaddr_storage *ss, socklen
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, c->peer_text, sizeof c->peer_text);
     else
         strcpy(c->peer_text, "-");
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     http_reader_init(&c->rd, &w->lim, &reader_ops, c);
     ev_io_init(&c->rio, read_cb, fd, EV_READ);
     c->rio.data = c;

@@ -77,6 +77,7 @@ struct conn {
     unsigned rejected:1;            /* over max_connections: 503 */
     unsigned in_flush:1;
     unsigned writing:1;             /* wio started */
+    unsigned nodelay:1;             /* TCP_NODELAY set */
     int nqueued;
     struct etd_job *qhead, *qtail;  /* requests read, in order */
     char *pend;                     /* input not parsed yet (while paused) */

@@ -308,7 +308,7 @@ etd_job_reset(struct etd_job *j)
     j->cancel_fn = NULL;
     j->cancel_ctx = NULL;
     j->state = ETD_JOB_FREE;
-    j->orphan = j->close = j->is_head = j->need_continue = j->internal = 0;
+    j->orphan = j->close = j->client_close = j->is_head = j->need_continue = j->internal = 0;
     j->next = j->prev = j->pnext = j->pprev = j->tnext = j->tprev = NULL;
     j->conn = NULL;
     j->t_start = j->t_submit = 0;

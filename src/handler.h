@@ -146,6 +146,7 @@ struct etd_job {
     enum etd_job_state state;
     int orphan;                     /* its client was answered already: free on completion */
     int close;                      /* the response ends the connection */
+    int client_close;               /* ... because the client said so (HTTP/1.0, Connection: close) */
     int is_head;                    /* HEAD: no body bytes on the wire */
     int need_continue;              /* Expect: 100-continue not answered yet */
     int internal;                   /* the response was made on the loop thread */

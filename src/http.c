@@ -291,7 +291,7 @@ on_message_complete(http_parser *p)
     j->bodybuf.data[j->bodybuf.len] = 0;
     j->req.body = j->bodybuf.data;
     j->req.body_len = j->bodybuf.len;
-    j->close = !http_should_keep_alive(p);
+    j->close = j->client_close = !http_should_keep_alive(p);
     j->need_continue = 0;
     r->job = NULL;
     r->phase = 0;
