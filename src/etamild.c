@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "config.h"
 #include "master.h"
 
@@ -139,8 +140,7 @@ int main(int argc, char **argv)
         return rc;
     }
 
-    /* The eTamil runtime integration installs its loader here:
-     * master_set_app_loader(app_load, app_free); */
+    master_set_app_loader(app_load, app_free);
     void *app = NULL;
     if (master_load_app(cfg, &app, err, sizeof err) < 0) {
         fprintf(stderr, "etamild: %s\n", err);

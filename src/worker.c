@@ -17,8 +17,10 @@
 
 #include <ev.h>
 
+#include "app.h"
 #include "conn.h"
 #include "log.h"
+#include "schedule.h"
 
 const char *etd_version(void);
 
@@ -190,6 +192,7 @@ worker_run(const struct etd_worker_args *args)
     sigprocmask(SIG_UNBLOCK, &set, NULL);
 
     int rc = 1;
+    struct etd_sched *sched = NULL;
     ev_signal *sigs[] = { &w->sig_term, &w->sig_int, &w->sig_quit, &w->sig_usr1 };
     int signums[] = { SIGTERM, SIGINT, SIGQUIT, SIGUSR1 };
     w->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
@@ -201,7 +204,7 @@ worker_run(const struct etd_worker_args *args)
     w->rbuf_size = 64 * 1024;
     w->rbuf = malloc(w->rbuf_size);
     w->router = router_create(cfg, args->metrics);
-    if (!w->rbuf || !w->router ||
+    if (!w->rbuf || !w->router || app_register_routes(w->router, args->app) < 0 ||
         http_static_init(&w->st, etd_version(), cfg->cors_origin) < 0) {
         log_error("worker %d: out of memory", args->slot);
         goto out;
@@ -211,6 +214,9 @@ worker_run(const struct etd_worker_args *args)
         .discard = conn_job_discard,
         .batch_done = batch_done,
         .owner = w,
+        .thread_init = app_thread_init,
+        .thread_fini = app_thread_fini,
+        .arg = (void *)args,
     };
     w->pool = pool_create(w->loop, cfg->threads, &ops);
     if (!w->pool)
@@ -242,6 +248,7 @@ worker_run(const struct etd_worker_args *args)
     metrics_heartbeat(w->pm, ev_now(w->loop));
 
     start_accepting(w);
+    sched = schedule_start(w, args->app);
     if (args->ready_fd >= 0) {
         if (write(args->ready_fd, "R", 1) < 0)
             log_warn("worker %d: cannot report ready: %s", args->slot, strerror(errno));
@@ -258,6 +265,7 @@ out:
         }
     ev_timer_stop(w->loop, &w->heartbeat);
     worker_free(w);
+    schedule_stop(sched);
     ev_loop_destroy(w->loop);
     free(w);
     return rc;

@@ -1,0 +1,63 @@
+/*
+ * app.h -- the eTamil application inside etamild (issue 6): loading the
+ * program named by `app` (in the master, once per generation, and for
+ * etamild -t), registering its routes in a worker's router, the helper
+ * threads' VM state, and the handler that runs prelude + route body for a
+ * request and turns the VM's globals into the HTTP response (language spec
+ * §11 with the differences listed in interfaces.md).
+ *
+ *   master:  master_set_app_loader(app_load, app_free);
+ *   worker:  app_register_routes(router, args->app);
+ *            pool ops .thread_init = app_thread_init, .thread_fini =
+ *            app_thread_fini, .arg = (void *)args (struct etd_worker_args);
+ *            sched = schedule_start(w, args->app) (schedule.h).
+ *
+ * A compiled application is never written after app_load() returns; the
+ * workers share it copy-on-write and every helper thread reads it.
+ */
+#ifndef ETD_APP_H
+#define ETD_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "handler.h"
+
+struct etd_router;
+struct etd_app;
+
+/* The master's loader (master.h): load, check and compile cfg->app with
+ * module_path as import search path; split routes and schedules.  NULL
+ * with "FILE:LINE:COLUMN: message" in err on any error. */
+void *app_load(const struct etd_config *cfg, char *err, size_t errlen);
+void app_free(void *app);
+
+/* Add the application's routes to r (source order; a program without
+ * routes answers GET, POST, PUT and DELETE on /).  0, or -1. */
+int app_register_routes(struct etd_router *r, void *app);
+
+/* Pool thread hooks: arg is the worker's struct etd_worker_args. */
+void *app_thread_init(void *arg, int index);
+void app_thread_fini(void *arg, void *thread_data);
+
+/* The route handler (helper thread; job->route_data is the route). */
+void app_handle(struct etd_job *job);
+
+/* Schedules of an application (used by schedule.c). */
+size_t app_schedule_count(const void *app);
+int64_t app_schedule_seconds(const void *app, size_t i);
+struct sched_area *app_schedule_area(const void *app);
+/* Run schedule i on the calling helper thread's VM (job->thread_data). */
+void app_run_schedule(struct etd_job *job, size_t i);
+
+/* Request decoding, exposed for the unit tests. */
+/* Decode one query component: '+' is a space, %XY (two hex digits) a byte,
+ * any other '%' stays.  out needs len bytes; returns the decoded length. */
+size_t app_query_unescape(const char *s, size_t len, char *out);
+/* Copy s to out as UTF-8, each invalid sequence replaced by U+FFFD (the
+ * way Rust's from_utf8_lossy does).  out needs 3 * len bytes; returns the
+ * length written. */
+size_t app_utf8_lossy(const char *s, size_t len, char *out);
+
+#endif
