@@ -57,6 +57,7 @@ with Daemon(workers=2, conf="worker_timeout 2s\nstatus_path /status\n") as d:
         blocker.bind(("127.0.0.1", 0))
         blocker.listen(1)
         taken = blocker.getsockname()[1]
+        wait_for(lambda: len(d.workers_pids()) == 2, 10)     # generation 4 gone
         before = sorted(d.workers_pids())
         d.write_config(extra="worker_timeout 2s\nstatus_path /status\nlisten 127.0.0.1:%d\n" % taken)
         d.signal(signal.SIGHUP)
