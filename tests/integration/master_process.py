@@ -68,6 +68,20 @@ with Daemon(workers=3, conf="access_log access.log\n") as d:
     check(not any(alive(w) for w in workers + new), "no worker left behind")
     check(listen_inodes(d.port) == set(), "no listening socket left")
 
+# Back-off: a worker that keeps dying at start-up (its chdir directory was
+# removed) is respawned with growing delays, and recovers once it can start.
+with Daemon(workers=1, conf="chdir www\n") as d:
+    www = os.path.join(d.dir, "www")
+    os.mkdir(www)
+    d.start()
+    os.rmdir(www)
+    os.kill(d.workers_pids()[0], signal.SIGKILL)
+    check(d.wait_log("keeps dying at start-up, respawning in 0.50s", 10),
+          "a worker dying at start-up is respawned with back-off (logged)")
+    os.mkdir(www)
+    check(wait_for(lambda: d.log().count("ready (slot 0") >= 2, 10) and d.http_ok(),
+          "it recovers once it can start")
+
 # Daemonize: the launching process exits 0 once the daemon has started.
 with Daemon(workers=1, conf="daemonize yes\n") as d:
     rc, out, err = run(["-c", d.conf], timeout=15)
