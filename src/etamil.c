@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "etamil.h"
+#include "redis.h"
 
 static double now_s(void)
 {
@@ -34,7 +35,8 @@ static void usage(FILE *out)
 		"\n"
 		"Standard output carries only what the program prints; errors go to\n"
 		"standard error.  ETAMIL_PATH (a colon-separated list of directories)\n"
-		"extends where இறக்கு looks for modules.\n"
+		"extends where இறக்கு looks for modules; ETAMIL_REDIS (HOST:PORT or\n"
+		"unix:PATH) is the server ரெடிஸ்_இணை() connects to (127.0.0.1:6379).\n"
 		"Exit status: 0 success, 1 error, 2 usage, or the program's own status\n"
 		"from வெளியேறு.\n");
 }
@@ -195,9 +197,16 @@ int main(int argc, char **argv)
 	host.read_line = from_stdin ? NULL : read_line_stdin;
 	host.flush = flush_stdout;
 
+	/* Redis: ETAMIL_REDIS names the default server (spec: 10 s timeouts). */
+	const char *redis_addr = getenv("ETAMIL_REDIS");
+	struct redis_local *redis = redis_local_new(redis_addr && *redis_addr ? redis_addr : "127.0.0.1:6379", 10, NULL);
+	if (redis)
+		redis_local_host(redis, &host);
+
 	etm_vm *vm = etm_vm_new(prog, &host, NULL);
 	if (!vm) {
 		fprintf(stderr, "✗ out of memory\n");
+		redis_local_free(redis);
 		etm_program_free(prog);
 		return 1;
 	}
@@ -224,6 +233,7 @@ int main(int argc, char **argv)
 		break;
 	}
 	etm_vm_free(vm);
+	redis_local_free(redis);
 	etm_program_free(prog);
 	if (fflush(stdout) != 0 && status == 0)
 		status = 1;

@@ -18,6 +18,7 @@ const etm_builtin_def *const etm_builtin_tables[] = {
 	etm_builtins_process,
 	etm_builtins_server,
 	etm_builtins_json,
+	etm_builtins_redis,
 	etm_builtins_extended,
 	NULL
 };

@@ -74,6 +74,7 @@ extern const etm_builtin_def etm_builtins_process[];
 extern const etm_builtin_def etm_builtins_server[];
 extern const etm_builtin_def etm_builtins_json[];
 extern const etm_builtin_def etm_builtins_extended[];
+extern const etm_builtin_def etm_builtins_redis[];
 
 /* All tables, NULL-terminated (builtins.c). */
 extern const etm_builtin_def *const etm_builtin_tables[];

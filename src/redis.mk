@@ -1,0 +1,9 @@
+# src/redis.mk -- Redis for eTamil handlers (issue 7): the Redis builtins of
+# the runtime, the daemon's kept hiredis connections (src/redis.c, also used
+# by the `etamil` runner), their tests and benchmark (see Makefile.am).
+src_lang_libetamil_a_SOURCES += src/lang/builtins_redis.c
+src_libetamild_a_SOURCES += src/redis.c src/redis.h
+
+# The runner offers Redis too (default server 127.0.0.1:6379).
+src_etamil_CPPFLAGS += $(HIREDIS_CFLAGS)
+src_etamil_LDADD += src/libetamild.a $(LANG_LIBS) $(HIREDIS_LIBS)
