@@ -43,6 +43,7 @@
 #include "etamil.h"
 
 #include "app.h"
+#include "redis.h"
 #include "log.h"
 #include "multipart.h"
 #include "router.h"
@@ -83,6 +84,7 @@ struct app_thread {
     struct etd_app *app;
     const struct etd_config *cfg;
     etm_vm *vm;
+    struct redis_local *redis;      /* this thread's kept Redis connections */
     unsigned mentioned;             /* bit per V_*: the program names it */
     unsigned preset;                /* bit per V_*: the saved prelude set it */
     int saved;                      /* the pure prelude ran; reset returns to it */
@@ -517,9 +519,14 @@ app_thread_init(void *arg, int index)
     etm_buf_init(&t->text);
     etm_host host = { .ud = t, .print = host_print, .upload = host_upload };
     etm_limits lim = { .heap_limit = a->cfg->heap_limit };
+    t->redis = redis_local_new(a->cfg->redis, a->cfg->redis_timeout,
+                               metrics_proc(a->metrics, a->metrics_idx));
+    if (t->redis)
+        redis_local_host(t->redis, &host);
     t->vm = etm_vm_new(app->prog, &host, &lim);
     if (!t->vm) {
         log_error("helper thread: cannot create an eTamil VM (out of memory)");
+        redis_local_free(t->redis);
         free(t);
         return NULL;
     }
@@ -555,6 +562,7 @@ app_thread_fini(void *arg, void *td)
     if (!t)
         return;
     etm_vm_free(t->vm);
+    redis_local_free(t->redis);
     multipart_free(&t->parts);
     free(t->files);
     free(t->tmp);
@@ -565,7 +573,9 @@ app_thread_fini(void *arg, void *td)
 static void
 cancel_vm(void *ctx)
 {
-    etm_vm_cancel(ctx);
+    struct app_thread *t = ctx;
+    etm_vm_cancel(t->vm);
+    redis_local_cancel(t->redis);   /* a Redis command in progress fails now */
 }
 
 /* ------------------------------------------------------------------ */
@@ -866,7 +876,7 @@ app_handle(struct etd_job *job)
         lim.deadline_ns = mono_ns() + (uint64_t)(cfg->handler_timeout * 1e9);
     etm_vm_set_limits(vm, &lim);
     t->label = rt->label;
-    etd_job_set_cancel(job, cancel_vm, vm);
+    etd_job_set_cancel(job, cancel_vm, t);
     if (etd_job_cancelled(job))
         etm_vm_cancel(vm);
 
@@ -885,6 +895,7 @@ app_handle(struct etd_job *job)
     else
         failure(t, job, &res);
     etm_vm_reset(vm);
+    redis_local_end(t->redis);
     t->parts.n = 0;
     t->nfiles = 0;
     t->label = NULL;
@@ -905,7 +916,7 @@ app_run_schedule(struct etd_job *job, size_t i)
     etm_limits lim = { .heap_limit = t->cfg->heap_limit };
     etm_vm_set_limits(vm, &lim);
     t->label = label;
-    etd_job_set_cancel(job, cancel_vm, vm);
+    etd_job_set_cancel(job, cancel_vm, t);
     if (etd_job_cancelled(job))
         etm_vm_cancel(vm);
     etm_result res;
@@ -926,5 +937,6 @@ app_run_schedule(struct etd_job *job, size_t i)
                       res.message ? res.message : "");
     }
     etm_vm_reset(vm);
+    redis_local_end(t->redis);
     t->label = NULL;
 }
