@@ -7,3 +7,9 @@ src_libetamild_a_SOURCES += src/redis.c src/redis.h
 # The runner offers Redis too (default server 127.0.0.1:6379).
 src_etamil_CPPFLAGS += $(HIREDIS_CFLAGS)
 src_etamil_LDADD += src/libetamild.a $(LANG_LIBS) $(HIREDIS_LIBS)
+
+check_PROGRAMS += tests/unit/test_redis
+TESTS += tests/unit/test_redis
+tests_unit_test_redis_SOURCES = tests/unit/test_redis.c
+tests_unit_test_redis_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_redis_LDADD = $(LANG_LIBS) $(CUNIT_LIBS)
