@@ -197,6 +197,11 @@ static void add_utf8(etm_buf *b, uint32_t cp)
 	etm_buf_add(b, u, n);
 }
 
+/* Bytes that end a run of plain string bytes: controls, '"' and '\\'. */
+static const unsigned char string_stop[256] = {
+	[0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1
+};
+
 /* A string starting at the opening quote: its bytes into a new string value
    (*OUT), without copying twice when it holds no escape. */
 static int parse_string(jparser *j, etm_value *out)
@@ -205,7 +210,7 @@ static int parse_string(jparser *j, etm_value *out)
 	bool escaped = false;
 	j->tmp.len = 0;
 	for (;;) {
-		while (p < j->end && (unsigned char)*p >= 0x20 && *p != '"' && *p != '\\')
+		while (p < j->end && !string_stop[(unsigned char)*p])
 			p++;
 		if (p == j->end)
 			return fail(j, MSG_UNTERMINATED);
