@@ -27,7 +27,8 @@
  * that overrides another before it).
  *
  * Calling convention: ARGS holds exactly `arity` values (the VM has already
- * checked the count and reports "expects k argument(s)" itself).  They
+ * checked the count and reports "expects k argument(s)" itself; with arity
+ * -1 any count is passed and etm_vm_nargs() tells it).  They
  * belong to the VM, which releases them after the call; a builtin that
  * wants to keep or change one in place may take it over by replacing
  * args[i] with etm_nil() (see ETM_BI_MOVE_ARG0).  *OUT receives the owned
@@ -56,9 +57,13 @@ enum {
 
 typedef int (*etm_builtin_fn)(etm_vm *vm, etm_value *args, etm_value *out);
 
+/* The number of arguments of the builtin call in progress (for arity -1). */
+int etm_vm_nargs(etm_vm *vm);
+
 typedef struct etm_builtin_def {
 	const char *names[4];	/* spellings, NULL-terminated (max 3 used) */
-	int arity;		/* exact number of arguments */
+	int arity;		/* exact number of arguments; -1 = any (the
+				   builtin checks ARGS itself, see nargs) */
 	unsigned flags;		/* ETM_BI_* */
 	etm_builtin_fn fn;
 } etm_builtin_def;
