@@ -51,6 +51,11 @@ static int read_line_stdin(void *ud, etm_buf *line)
 		free(p);
 		return 1;
 	}
+	if (!etm_str_valid_utf8(p, (size_t)n)) {
+		free(p);
+		etm_buf_adds(line, "stream did not contain valid UTF-8");
+		return -1;
+	}
 	while (n > 0 && p[n - 1] == '\n')
 		n--;
 	etm_buf_add(line, p, (size_t)n);
