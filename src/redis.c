@@ -197,7 +197,11 @@ static int open_conn(struct redis_local *rl, struct rconn *e, etm_buf *detail)
         redisFree(c);
         goto fail;
     }
-    redisEnableKeepAlive(c);
+    if (c->connection_type == REDIS_CONN_TCP && redisEnableKeepAlive(c) != REDIS_OK) {
+        add_os_text(detail, c->errstr);
+        redisFree(c);
+        goto fail;
+    }
     e->c = c;
     e->dirty = 0;
     e->reset_pending = 0;

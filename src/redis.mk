@@ -13,3 +13,9 @@ TESTS += tests/unit/test_redis
 tests_unit_test_redis_SOURCES = tests/unit/test_redis.c
 tests_unit_test_redis_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_redis_LDADD = $(LANG_LIBS) $(CUNIT_LIBS)
+
+# Against a real redis-server on a free loopback port (skipped without one):
+# the runner on tests/redis/*.qmz, and the daemon's handlers.
+TESTS += tests/integration/redis_runner.py tests/integration/redis_daemon.py
+EXTRA_DIST += tests/redis tests/integration/lib_redis.py \
+	tests/integration/redis_runner.py tests/integration/redis_daemon.py
