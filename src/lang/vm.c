@@ -634,7 +634,7 @@ static etm_status run(etm_vm *vm, const etm_entry *en, bool prelude_mode, etm_re
 	const etm_value *K = p->consts;
 	etm_value *G = vm->globals;
 	etm_heap *H = &vm->heap;
-	const uint32_t *ip = code + en->pc, *cur = ip;
+	const uint32_t *ip = code + en->pc;
 	etm_value *sp, *bp;
 	uint32_t w;
 	uint64_t steps = 0;
@@ -674,7 +674,23 @@ static etm_status run(etm_vm *vm, const etm_entry *en, bool prelude_mode, etm_re
 		abort();
 	sp = bp = vm->stack;
 
-#define NEXT do { cur = ip; w = *ip++; steps++; goto *labels[w & 0xffu]; } while (0)
+#define NEXT do { w = *ip++; steps++; goto *labels[w & 0xffu]; } while (0)
+	/* Push a referenced copy of *V; store the popped top into *DST. */
+#define PUSH_REF(v) do {						\
+		if ((v)->kind >= ETM_STR && !((v)->as.obj->flags & ETM_OBJ_IMMORTAL)) \
+			(v)->as.obj->rc++;				\
+		*sp++ = *(v);						\
+	} while (0)
+#define STORE_TO(dst) do {						\
+		--sp;							\
+		if ((dst)->kind >= ETM_STR) {				\
+			etm_value old_ = *(dst);			\
+			*(dst) = *sp;					\
+			etm_release(H, old_);				\
+		} else {						\
+			*(dst) = *sp;					\
+		}							\
+	} while (0)
 #define ARG (w >> 8)
 #define FAIL goto fail
 #define ERR(...) do { etm_vm_error(vm, __VA_ARGS__); goto fail; } while (0)
@@ -685,7 +701,7 @@ static etm_status run(etm_vm *vm, const etm_entry *en, bool prelude_mode, etm_re
 L_HALT:
 	goto done;
 L_CONST:
-	*sp++ = K[ARG];
+	*sp++ = K[ARG];		/* constants are immortal or inline */
 	NEXT;
 L_NIL:
 	*sp++ = etm_nil();
@@ -697,24 +713,26 @@ L_FALSE:
 	*sp++ = etm_bool(false);
 	NEXT;
 L_LOADG: {
-	etm_value v = G[ARG];
-	if (unlikely(v.kind == ETM_UNSET))
+	const etm_value *v = &G[ARG];
+	if (unlikely(v->kind == ETM_UNSET))
 		ERR(MSG_UNDEF, p->gnames[ARG], p->gnames[ARG]);
-	*sp++ = etm_ref(v);
+	PUSH_REF(v);
 	NEXT;
 }
-L_LOADL:
-	*sp++ = etm_ref(bp[ARG]);
+L_LOADL: {
+	const etm_value *v = &bp[ARG];
+	PUSH_REF(v);
 	NEXT;
+}
 L_LOADLG: {
 	uint32_t g = *ip++;
-	etm_value v = bp[ARG];
-	if (v.kind == ETM_UNSET) {
-		v = G[g];
-		if (unlikely(v.kind == ETM_UNSET))
+	const etm_value *v = &bp[ARG];
+	if (v->kind == ETM_UNSET) {
+		v = &G[g];
+		if (unlikely(v->kind == ETM_UNSET))
 			ERR(MSG_UNDEF, p->gnames[g], p->gnames[g]);
 	}
-	*sp++ = etm_ref(v);
+	PUSH_REF(v);
 	NEXT;
 }
 L_MOVEG: {
@@ -740,15 +758,13 @@ L_MOVELG: {
 	NEXT;
 }
 L_STOREG: {
-	etm_value old = G[ARG];
-	G[ARG] = *--sp;
-	etm_release(H, old);
+	etm_value *dst = &G[ARG];
+	STORE_TO(dst);
 	NEXT;
 }
 L_STOREL: {
-	etm_value old = bp[ARG];
-	bp[ARG] = *--sp;
-	etm_release(H, old);
+	etm_value *dst = &bp[ARG];
+	STORE_TO(dst);
 	NEXT;
 }
 L_POP:
@@ -1254,7 +1270,9 @@ fail:
 	status = ETM_RUN_ERROR;
 unwind:
 	{
-		const etm_posent *pe = etm_program_pos(p, (uint32_t)(cur - code));
+		/* ip has passed the failing instruction's first word, so ip - 1
+		   lies inside it (and inside its statement's code). */
+		const etm_posent *pe = etm_program_pos(p, (uint32_t)(ip - 1 - code));
 		if (pe) {
 			res->line = pe->line;
 			res->column = pe->column;
@@ -1278,6 +1296,8 @@ done:
 #undef FAIL
 #undef ERR
 #undef SLOT
+#undef PUSH_REF
+#undef STORE_TO
 }
 
 etm_status etm_vm_run_main(etm_vm *vm, etm_result *res)
