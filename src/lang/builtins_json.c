@@ -363,7 +363,7 @@ static int parse_number(jparser *j, etm_value *out)
 					etm_buf_addc(t, '0');
 			}
 			for (long i = 0; i < ndig; i++) {
-				if (i == point)
+				if (i == point && point > 0)
 					etm_buf_addc(t, '.');
 				etm_buf_addc(t, i < (long)nint ? int0[i] : frac0[i - (long)nint]);
 			}

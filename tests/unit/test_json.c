@@ -101,6 +101,10 @@ static void test_numbers(void)
 	parses_to("1.5E+3", "1500");
 	parses_to("15e-1", "1.5");
 	parses_to("-2.5e-3", "-0.0025");
+	parses_to("123e-3", "0.123");		/* the point lands before the digits */
+	parses_to("-5765706.4463e-7", "-0.57657064463");
+	parses_to("1.5e-1", "0.15");
+	parses_to("12.5e1", "125");
 	parses_to("0e999999999", "0");
 	parses_to("0.0e-7", "0");
 	parses_to("1e-400", "0");
