@@ -12,6 +12,8 @@ TESTS += tests/unit/test_app
 
 # Integration tests: the real daemon on free loopback ports (Python 3).
 TESTS += tests/integration/app_requests.py tests/integration/app_failures.py \
-	tests/integration/app_load.py tests/integration/app_schedule.py
+	tests/integration/app_load.py tests/integration/app_schedule.py \
+	tests/integration/app_example.py
 EXTRA_DIST += tests/integration/app_requests.py tests/integration/app_failures.py \
-	tests/integration/app_load.py tests/integration/app_schedule.py
+	tests/integration/app_load.py tests/integration/app_schedule.py \
+	tests/integration/app_example.py
