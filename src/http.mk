@@ -11,11 +11,14 @@ TESTS += tests/integration/http_basic.py tests/integration/http_limits.py \
 EXTRA_DIST += tests/integration/lib_http.py tests/integration/http_basic.py \
 	tests/integration/http_limits.py tests/integration/http_drain.py
 
-check_PROGRAMS += tests/unit/test_http tests/unit/test_router
+check_PROGRAMS += tests/unit/test_http tests/unit/test_router tests/unit/test_pool
 tests_unit_test_http_SOURCES = tests/unit/test_http.c
 tests_unit_test_http_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_http_LDADD = $(DAEMON_LIBS) $(CUNIT_LIBS)
 tests_unit_test_router_SOURCES = tests/unit/test_router.c
 tests_unit_test_router_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_router_LDADD = $(DAEMON_LIBS) $(CUNIT_LIBS)
-TESTS += tests/unit/test_http tests/unit/test_router
+tests_unit_test_pool_SOURCES = tests/unit/test_pool.c
+tests_unit_test_pool_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_pool_LDADD = $(DAEMON_LIBS) $(CUNIT_LIBS)
+TESTS += tests/unit/test_http tests/unit/test_router tests/unit/test_pool

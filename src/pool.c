@@ -86,43 +86,60 @@ jl_contains(const struct jlist *l, const struct etd_job *j)
     return 0;
 }
 
+/* Hand a finished job to the loop thread. */
+static void
+deliver(struct etd_pool *p, struct etd_job *j)
+{
+    pthread_mutex_lock(&p->d_lock);
+    int wake = p->done.head == NULL;
+    jl_push(&p->done, j);
+    pthread_mutex_unlock(&p->d_lock);
+    if (wake)
+        ev_async_send(p->loop, &p->async);
+}
+
 static void *
 helper_main(void *arg)
 {
     struct helper *h = arg;
     struct etd_pool *p = h->pool;
     void *tdata = p->ops.thread_init ? p->ops.thread_init(p->ops.arg, h->index) : NULL;
+    struct etd_job *done = NULL;
 
-    pthread_mutex_lock(&p->q_lock);
     for (;;) {
-        while (!p->queue.head && !p->stop) {
-            p->idle++;
-            pthread_cond_wait(&p->q_cond, &p->q_lock);
-            p->idle--;
+        pthread_mutex_lock(&p->q_lock);
+        /* cur is cleared before the job is delivered: once the loop has
+         * it, pool_destroy must not touch it any more */
+        h->cur = NULL;
+        if (!done)
+            while (!p->queue.head && !p->stop) {
+                p->idle++;
+                pthread_cond_wait(&p->q_cond, &p->q_lock);
+                p->idle--;
+            }
+        struct etd_job *j = NULL;
+        if (!p->stop && p->queue.head) {
+            j = p->queue.head;
+            jl_remove(&p->queue, j);
+            h->cur = j;
         }
-        if (p->stop)
-            break;
-        struct etd_job *j = p->queue.head;
-        jl_remove(&p->queue, j);
-        h->cur = j;
+        int stop = p->stop;
         pthread_mutex_unlock(&p->q_lock);
-
+        if (done) {
+            deliver(p, done);
+            done = NULL;
+        }
+        if (!j) {
+            if (stop)
+                break;
+            continue;
+        }
         j->thread_data = tdata;
         if (!etd_job_cancelled(j))
             j->handler(j);
         etd_job_set_cancel(j, NULL, NULL);
-
-        pthread_mutex_lock(&p->d_lock);
-        int wake = p->done.head == NULL;
-        jl_push(&p->done, j);
-        pthread_mutex_unlock(&p->d_lock);
-        if (wake)
-            ev_async_send(p->loop, &p->async);
-
-        pthread_mutex_lock(&p->q_lock);
-        h->cur = NULL;
+        done = j;
     }
-    pthread_mutex_unlock(&p->q_lock);
     if (p->ops.thread_fini)
         p->ops.thread_fini(p->ops.arg, tdata);
     return NULL;
