@@ -324,7 +324,7 @@ static int parse_number(jparser *j, etm_value *out)
 		if (p == e || !is_digit(*p))
 			goto bad;
 		while (p < e && is_digit(*p)) {
-			if (exp < 100000)
+			if (exp < 1000000000)	/* saturate: far beyond any result */
 				exp = exp * 10 + (*p - '0');
 			p++;
 		}
