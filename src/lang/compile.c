@@ -30,7 +30,15 @@ typedef struct defl {
 	size_t n, cap;
 } defl;
 
+/* Compile-time map from byte strings to indices (open addressing). */
+typedef struct strmap {
+	uint32_t *slots;	/* index + 1, 0 = empty */
+	uint32_t mask;
+	size_t n;
+} strmap;
+
 typedef struct comp {
+	strmap consts, calls;
 	etm_program *p;
 	const struct etm_ast_program *ast;
 	fctx *fn;
@@ -116,6 +124,70 @@ static void mark_pos(comp *c, struct etm_pos pos)
 	p->npos++;
 }
 
+/* Find KEY in M; KEY_OF(ud, i) gives the bytes of entry i. */
+static long strmap_find(const strmap *m, const char *key, size_t len,
+			const char *(*key_of)(const comp *, uint32_t, size_t *),
+			const comp *c)
+{
+	if (!m->slots)
+		return -1;
+	uint32_t i = etm_hash_bytes(key, len) & m->mask;
+	while (m->slots[i]) {
+		size_t kl;
+		const char *k = key_of(c, m->slots[i] - 1, &kl);
+		if (kl == len && memcmp(k, key, len) == 0)
+			return m->slots[i] - 1;
+		i = (i + 1) & m->mask;
+	}
+	return -1;
+}
+
+static void strmap_put(strmap *m, uint32_t idx,
+		       const char *(*key_of)(const comp *, uint32_t, size_t *),
+		       const comp *c)
+{
+	if ((m->n + 1) * 2 > (size_t)m->mask + 1 || !m->slots) {
+		uint32_t size = m->slots ? (m->mask + 1) * 2 : 256;
+		uint32_t *old = m->slots;
+		uint32_t oldsize = m->slots ? m->mask + 1 : 0;
+		m->slots = calloc(size, sizeof(uint32_t));
+		if (!m->slots)
+			abort();
+		m->mask = size - 1;
+		for (uint32_t j = 0; j < oldsize; j++) {
+			if (!old[j])
+				continue;
+			size_t kl;
+			const char *k = key_of(c, old[j] - 1, &kl);
+			uint32_t i = etm_hash_bytes(k, kl) & m->mask;
+			while (m->slots[i])
+				i = (i + 1) & m->mask;
+			m->slots[i] = old[j];
+		}
+		free(old);
+	}
+	size_t kl;
+	const char *k = key_of(c, idx, &kl);
+	uint32_t i = etm_hash_bytes(k, kl) & m->mask;
+	while (m->slots[i])
+		i = (i + 1) & m->mask;
+	m->slots[i] = idx + 1;
+	m->n++;
+}
+
+static const char *const_key(const comp *c, uint32_t i, size_t *len)
+{
+	etm_string *s = ETM_STR(c->p->consts[i]);
+	*len = s->len;
+	return s->data;
+}
+
+static const char *call_key(const comp *c, uint32_t i, size_t *len)
+{
+	*len = strlen(c->p->calls[i].name);
+	return c->p->calls[i].name;
+}
+
 static uint32_t add_const(comp *c, etm_value v)
 {
 	etm_program *p = c->p;
@@ -127,15 +199,14 @@ static uint32_t add_const(comp *c, etm_value v)
 static uint32_t str_const(comp *c, const char *s, size_t len)
 {
 	etm_program *p = c->p;
-	for (size_t i = 0; i < p->nconsts; i++) {
-		etm_value v = p->consts[i];
-		if (v.kind == ETM_STR && ETM_STR(v)->len == len
-		    && memcmp(ETM_STR(v)->data, s, len) == 0)
-			return (uint32_t)i;
-	}
+	long found = strmap_find(&c->consts, s, len, const_key, c);
+	if (found >= 0)
+		return (uint32_t)found;
 	etm_value v = etm_str_new(&p->heap, s, len);
 	etm_str_make_immortal(ETM_STR(v));
-	return add_const(c, v);
+	uint32_t k = add_const(c, v);
+	strmap_put(&c->consts, k, const_key, c);
+	return k;
 }
 
 static uint32_t num_const(comp *c, etm_dec d)
@@ -208,15 +279,16 @@ static uint32_t hidden_global(comp *c)
 static uint32_t callname(comp *c, const char *name, size_t len)
 {
 	etm_program *p = c->p;
-	for (size_t i = 0; i < p->ncalls; i++)
-		if (strlen(p->calls[i].name) == len && memcmp(p->calls[i].name, name, len) == 0)
-			return (uint32_t)i;
+	long found = strmap_find(&c->calls, name, len, call_key, c);
+	if (found >= 0)
+		return (uint32_t)found;
 	size_t cap = p->ncalls;	/* exact growth is fine: compile time only */
 	p->calls = realloc(p->calls, (cap + 1) * sizeof(*p->calls));
 	if (!p->calls)
 		abort();
 	p->calls[p->ncalls].name = dupn(name, len);
 	p->calls[p->ncalls].builtin = etm_builtin_find(name, len);
+	strmap_put(&c->calls, (uint32_t)p->ncalls, call_key, c);
 	return (uint32_t)p->ncalls++;
 }
 
@@ -927,20 +999,20 @@ static long def_index(comp *c, const struct etm_stmt *s)
 	return -1;
 }
 
-static int32_t *make_fmap(comp *c, const defl *order)
+/* The call table of ORDER's definitions applied over BASE (or nothing). */
+static int32_t *make_fmap(comp *c, const defl *order, const int32_t *base)
 {
 	etm_program *p = c->p;
 	int32_t *m = malloc((p->ncalls ? p->ncalls : 1) * sizeof(int32_t));
 	if (!m)
 		abort();
 	for (size_t i = 0; i < p->ncalls; i++)
-		m[i] = -1;
+		m[i] = base ? base[i] : -1;
 	for (size_t i = 0; i < order->n; i++) {
 		struct etm_str n = order->v[i]->u.function.name;
-		for (size_t k = 0; k < p->ncalls; k++)
-			if (strlen(p->calls[k].name) == n.len
-			    && memcmp(p->calls[k].name, n.s, n.len) == 0)
-				m[k] = (int32_t)def_index(c, order->v[i]);
+		long k = strmap_find(&c->calls, n.s, n.len, call_key, c);
+		if (k >= 0)
+			m[k] = (int32_t)def_index(c, order->v[i]);
 	}
 	return m;
 }
@@ -1210,21 +1282,20 @@ etm_program *etm_program_compile(const struct etm_ast_program *ast)
 		compile_function(&c, c.alldefs.v[i], &p->funcs[i]);
 
 	/* Call tables: main/prelude, then one per route and schedule. */
-	p->main.fmap = make_fmap(&c, &mainorder);
+	p->main.fmap = make_fmap(&c, &mainorder, NULL);
 	p->prelude = p->main;
 	size_t r = 0, k = 0;
 	for (size_t i = 0; i < ast->body.n; i++) {
 		const struct etm_stmt *s = ast->body.items[i];
 		if (s->kind != ETM_STMT_ROUTE && s->kind != ETM_STMT_EVERY)
 			continue;
+		/* prelude + body: the body's definitions come last */
 		defl order = {0};
-		for (size_t j = 0; j < mainorder.n; j++)
-			defl_add(&order, mainorder.v[j]);
 		collect_defs(&order, s->kind == ETM_STMT_ROUTE ? &s->u.route.body : &s->u.every.body);
 		if (s->kind == ETM_STMT_ROUTE)
-			p->routes[r++].fmap = make_fmap(&c, &order);
+			p->routes[r++].fmap = make_fmap(&c, &order, p->main.fmap);
 		else
-			p->schedules[k++].fmap = make_fmap(&c, &order);
+			p->schedules[k++].fmap = make_fmap(&c, &order, p->main.fmap);
 		free(order.v);
 	}
 
@@ -1237,6 +1308,8 @@ etm_program *etm_program_compile(const struct etm_ast_program *ast)
 
 	free(mainorder.v);
 	free(c.alldefs.v);
+	free(c.consts.slots);
+	free(c.calls.slots);
 	return p;
 }
 
