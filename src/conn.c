@@ -256,7 +256,7 @@ rd_job_get(void *owner)
     if (!j)
         return NULL;
     j->conn = c;
-    j->req.peer = c->peer;
+    memcpy(&j->req.peer, &c->peer, c->peer_len);
     j->req.peer_len = c->peer_len;
     j->req.peer_text = c->peer_text;
     j->t_start = ev_now(c->w->loop);
@@ -903,7 +903,9 @@ conn_accept(struct worker *w, int fd, const struct sockaddr_storage *ss, socklen
     }
     c->w = w;
     c->fd = fd;
-    memcpy(&c->peer, ss, len < sizeof c->peer ? len : sizeof c->peer);
+    if (len > sizeof c->peer)
+        len = sizeof c->peer;
+    memcpy(&c->peer, ss, len);
     c->peer_len = len;
     if (ss->ss_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, c->peer_text, sizeof c->peer_text);

@@ -9,6 +9,7 @@
 #ifndef ETD_CONN_H
 #define ETD_CONN_H
 
+#include <netinet/in.h>
 #include <sys/uio.h>
 
 #include <ev.h>
@@ -87,7 +88,11 @@ struct conn {
     double linger_start;
     int nrequests;
     struct conn *next, *prev, *fnext;
-    struct sockaddr_storage peer;
+    union {                         /* not a sockaddr_storage: 100 bytes less per connection */
+        struct sockaddr sa;
+        struct sockaddr_in sin;
+        struct sockaddr_in6 sin6;
+    } peer;
     socklen_t peer_len;
     char peer_text[48];
 };
