@@ -14,6 +14,7 @@
 
 #include "etamil.h"
 #include "redis.h"
+#include "serve_compat.h"
 
 static double now_s(void)
 {
@@ -26,10 +27,13 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: etamil [--vm] [--check] [FILE | -]\n"
+		"       etamil --server [--host H] [--port P] FILE\n"
 		"Run an eTamil program (.qmz), or read it from standard input.\n"
 		"\n"
 		"  --vm           run on the bytecode VM (the default; accepted for compatibility)\n"
 		"  --check        lex, parse, resolve imports and type check only; never runs\n"
+		"  --server, --async  serve FILE's routes on the etamild engine in the foreground\n"
+		"                 (--host 127.0.0.1 and --port 8080 by default; etamild(8))\n"
 		"  -h, --help     show this help and exit\n"
 		"  -V, --version  print the version and exit\n"
 		"\n"
@@ -123,6 +127,9 @@ int main(int argc, char **argv)
 {
 	const char *file = NULL;
 	int check_only = 0;
+	int served = serve_compat(argc, argv);	/* --server / --async */
+	if (served >= 0)
+		return served;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -136,10 +143,10 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
 			printf("etamil %s\n", etm_version());
 			return 0;
-		} else if (strcmp(a, "--server") == 0 || strcmp(a, "--async") == 0
-			   || strcmp(a, "--host") == 0 || strcmp(a, "--port") == 0) {
-			fprintf(stderr, "✗ %s is not available yet in this build: serve applications with etamild\n", a);
-			return 2;
+		} else if (strcmp(a, "--server") == 0 || strcmp(a, "--async") == 0) {
+			continue;	/* with --check: only check */
+		} else if (strcmp(a, "--host") == 0 || strcmp(a, "--port") == 0) {
+			i++;		/* its value was checked by serve_compat() */
 		} else if (strcmp(a, "-") == 0) {
 			file = NULL;
 		} else if (a[0] == '-') {

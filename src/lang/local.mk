@@ -11,7 +11,7 @@ src_lang_libetamil_a_SOURCES += \
 bin_PROGRAMS += src/etamil
 src_etamil_SOURCES = src/etamil.c
 src_etamil_CPPFLAGS = $(AM_CPPFLAGS) $(UTF8PROC_CFLAGS)
-src_etamil_LDADD = $(LANG_LIBS)
+src_etamil_LDADD = $(DAEMON_LIBS)
 
 dist_man_MANS += man/etamil.1
 

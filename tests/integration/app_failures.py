@@ -94,10 +94,11 @@ def run_suite(expose):
         t0 = time.monotonic()
         s, _, b = req("/ok")
         fast = time.monotonic() - t0
-        check(s == 200 and b == b"fast" and fast < 0.5, tag + "a fast request is answered while "
+        spin_running = th.is_alive()
+        check(s == 200 and b == b"fast" and spin_running, tag + "a fast request is answered while "
               "another spins (%.3fs)" % fast)
-        th.join(10)
-        check(res.get("spin", (0,))[0] == 503 and 0.9 < res["spin_t"] < 3,
+        th.join(15)
+        check(res.get("spin", (0,))[0] == 503 and 0.9 < res["spin_t"] < 8,
               tag + "the spinning handler gets 503 after handler_timeout (%.2fs)" % res.get("spin_t", -1))
         check(d.wait_log("GET /spin (GET /spin): stopped at", 3),
               tag + "the VM running /spin was stopped (logged)")

@@ -7,7 +7,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lib_daemon import Daemon, check, http_request  # noqa: E402
+from lib_daemon import Daemon, check, http_request, wait_for  # noqa: E402
 
 if not os.path.exists(os.path.join(os.environ.get("top_builddir", "."), "src", "etamild")):
     sys.exit(77)
@@ -38,22 +38,25 @@ def ticks(d):
 with Daemon(workers=2, app=APP, name="app-schedule") as d:
     d.start()
     t0 = time.monotonic()
-    time.sleep(3.5)
+    # Bounds that hold on a loaded machine too: runs may come late, never
+    # twice (two workers each running it would make about two a second).
+    check(wait_for(lambda: ticks(d) >= 3, 15), "the schedule runs (3 runs)")
+    el = time.monotonic() - t0
     n = ticks(d)
-    check(2 <= n <= 4, "2 workers, இடைவெளி 1: about one run per second in total (%d in 3.5s)" % n)
+    check(n <= el + 1, "2 workers, இடைவெளி 1: one run per second in total, not one per worker "
+          "(%d in %.1fs)" % (n, el))
     check(d.wait_log("இடைவெளி #2 every 1s failed: ", 3) and "no field 'missing'" in d.log(),
           "a failing schedule is logged with its number and message")
-    check(d.log().count("இடைவெளி #2 every 1s failed") >= 2, "the failing schedule carries on")
+    check(wait_for(lambda: d.log().count("இடைவெளி #2 every 1s failed") >= 2, 10),
+          "the failing schedule carries on")
     check(http_request(d.port, "/ticks")[0] == 200, "requests are served meanwhile")
 
     # rolling restart: still once per second, not twice
     before = ticks(d)
     d.signal(signal.SIGHUP)
     check(d.wait_log("generation 2 is serving", 10), "HUP: generation 2")
-    time.sleep(3.0)
-    n = ticks(d) - before
-    total = time.monotonic() - t0
-    check(2 <= n <= 5, "across the rolling restart: %d runs in about 3s" % n)
-    check(ticks(d) <= total + 1, "never more than one run per second overall (%d in %.1fs)"
-          % (ticks(d), total))
+    check(wait_for(lambda: ticks(d) >= before + 3, 15), "the schedule runs on after the reload")
+    el = time.monotonic() - t0
+    check(ticks(d) <= el + 1, "never more than one run per second overall, also across the "
+          "rolling restart (%d in %.1fs)" % (ticks(d), el))
 sys.exit(0)
