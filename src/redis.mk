@@ -15,7 +15,10 @@ tests_unit_test_redis_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_redis_LDADD = $(LANG_LIBS) $(CUNIT_LIBS)
 
 # Against a real redis-server on a free loopback port (skipped without one):
-# the runner on tests/redis/*.qmz, and the daemon's handlers.
-TESTS += tests/integration/redis_runner.py tests/integration/redis_daemon.py
+# the runner on tests/redis/*.qmz, the daemon's handlers, two daemons
+# sharing one Redis (the README's once-per-cluster schedule lock).
+TESTS += tests/integration/redis_runner.py tests/integration/redis_daemon.py \
+	tests/integration/redis_cluster.py
 EXTRA_DIST += tests/redis tests/integration/lib_redis.py \
-	tests/integration/redis_runner.py tests/integration/redis_daemon.py
+	tests/integration/redis_runner.py tests/integration/redis_daemon.py \
+	tests/integration/redis_cluster.py
