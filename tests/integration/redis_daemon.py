@@ -11,6 +11,7 @@ against a private redis-server (issue 7):
 * Redis paused (accepts, never answers) and stopped -> the handler's தவறு
   path answers within redis_timeout + 1 s, other routes keep serving;
 * Redis restarted -> requests succeed again, without restarting etamild;
+* a handler past handler_timeout while in a Redis command is interrupted;
 * the status metrics count commands, errors and reconnects.
 """
 import os
@@ -186,6 +187,32 @@ def state_tests(r):
               "status metrics: commands, errors and reconnects counted")
 
 
+def cancel_test(r):
+    """handler_timeout shorter than redis_timeout: the stopped handler's
+    Redis command is interrupted, so its helper thread is free at once."""
+    conf = ("threads 1\nredis %s\nredis_timeout 5s\nhandler_timeout 300ms\n" % r.addr)
+    with Daemon(workers=1, conf=conf, app=APP, name="etamild-redis") as d:
+        d.start()
+        st, body = get(d, "/incr")
+        check(st == 200, "handler_timeout test: Redis answers (%s)" % body)
+        r.pause()
+        try:
+            t0 = time.monotonic()
+            st, body = get(d, "/incr", timeout=10)
+            dt = time.monotonic() - t0
+            check(st == 503 and dt < 1.5, "a handler stuck in Redis past handler_timeout: 503 "
+                  "after %.2f s" % dt)
+            t0 = time.monotonic()
+            st, body = get(d, "/plain", timeout=10)
+            dt = time.monotonic() - t0
+            check(st == 200 and dt < 1.0, "its only helper thread is free again at once "
+                  "(%.2f s, redis_timeout is 5 s)" % dt)
+        finally:
+            r.resume()
+        st, body = get(d, "/incr")
+        check(st == 200, "and the next Redis request reconnects (%s)" % body)
+
+
 def counter_test(r):
     conf = ("threads 4\nredis %s\nredis_timeout 2s\n" % r.addr)
     with Daemon(workers=2, conf=conf, app=APP, name="etamild-redis") as d:
@@ -240,6 +267,7 @@ def main():
     with RedisServer() as r:
         r.start()
         state_tests(r)
+        cancel_test(r)
         counter_test(r)
     return 0
 
