@@ -91,6 +91,8 @@ struct app_thread {
     int has_params;                 /* the program names some param_* */
     /* the run in progress */
     const char *label;
+    const struct etd_request *req;  /* the request being served, or NULL */
+    int parsed;                     /* parts/files hold req's multipart body */
     struct mp_parts parts;
     size_t *files;                  /* indexes into parts of the uploads */
     size_t nfiles, files_cap;
@@ -474,6 +476,8 @@ app_schedule_area(const void *p)
 /* ------------------------------------------------------------------ */
 /* Helper threads                                                      */
 
+static void parse_parts(struct app_thread *t);
+
 static void
 host_print(void *ud, const char *text, size_t len)
 {
@@ -485,6 +489,7 @@ static int
 host_upload(void *ud, size_t index, const void **data, size_t *len)
 {
     struct app_thread *t = ud;
+    parse_parts(t);
     if (index >= t->nfiles)
         return -1;
     const struct mp_part *p = &t->parts.v[t->files[index]];
@@ -608,48 +613,69 @@ bind_query(struct app_thread *t, const struct etd_request *q)
     etm_vm_set_global(t->vm, "query_params", rec);
 }
 
+/* Split req's multipart body into t->parts and t->files (once per request;
+ * also on demand for பதிவேற்றம்_சேமி when the program names neither
+ * request_fields nor request_files). */
 static void
-bind_multipart(struct app_thread *t, const struct etd_request *q)
+parse_parts(struct app_thread *t)
 {
-    etm_heap *h = etm_vm_heap(t->vm);
-    etm_value fields = etm_rec_new(h, 0);
-    etm_value files = etm_arr_new(h, 0);
+    const struct etd_request *q = t->req;
+    if (t->parsed || !q)
+        return;
+    t->parsed = 1;
     t->parts.n = 0;
     t->nfiles = 0;
     size_t clen;
     const char *ct = etd_request_header(q, "content-type", &clen);
     const char *b;
     size_t blen;
-    if (ct && multipart_boundary(ct, clen, &b, &blen) &&
-        multipart_parse(q->body, q->body_len, b, blen, &t->parts) == 0) {
-        for (size_t i = 0; i < t->parts.n; i++) {
-            const struct mp_part *p = &t->parts.v[i];
-            if (!p->filename) {
-                etm_value k = str_lossy(t, p->name, p->name_len);
-                etm_rec_set(h, &fields, ETM_STR(k), str_lossy(t, p->data, p->data_len));
-                etm_release(h, k);
-                continue;
-            }
-            if (t->nfiles == t->files_cap) {
-                size_t cap = t->files_cap ? t->files_cap * 2 : 8;
-                void *nv = realloc(t->files, cap * sizeof *t->files);
-                if (!nv)
-                    continue;
-                t->files = nv;
-                t->files_cap = cap;
-            }
-            etm_value d = etm_rec_new(h, 5);
-            etm_rec_set_cstr(h, &d, "குறியீடு", strlen("குறியீடு"), etm_num_int((int64_t)t->nfiles));
-            etm_rec_set_cstr(h, &d, "பெயர்", strlen("பெயர்"), str_lossy(t, p->name, p->name_len));
-            etm_rec_set_cstr(h, &d, "கோப்புப்_பெயர்", strlen("கோப்புப்_பெயர்"),
-                             str_lossy(t, p->filename, p->filename_len));
-            etm_rec_set_cstr(h, &d, "வகை", strlen("வகை"),
-                             p->type ? str_lossy(t, p->type, p->type_len)
-                                     : etm_str_cstr(h, "application/octet-stream"));
-            etm_rec_set_cstr(h, &d, "அளவு", strlen("அளவு"), etm_num_int((int64_t)p->data_len));
-            etm_arr_push(h, &files, d);
-            t->files[t->nfiles++] = i;
+    if (!ct || !multipart_boundary(ct, clen, &b, &blen) ||
+        multipart_parse(q->body, q->body_len, b, blen, &t->parts) < 0) {
+        t->parts.n = 0;
+        return;
+    }
+    for (size_t i = 0; i < t->parts.n; i++) {
+        if (!t->parts.v[i].filename)
+            continue;
+        if (t->nfiles == t->files_cap) {
+            size_t cap = t->files_cap ? t->files_cap * 2 : 8;
+            void *nv = realloc(t->files, cap * sizeof *t->files);
+            if (!nv)
+                break;
+            t->files = nv;
+            t->files_cap = cap;
         }
+        t->files[t->nfiles++] = i;
+    }
+}
+
+static void
+bind_multipart(struct app_thread *t)
+{
+    etm_heap *h = etm_vm_heap(t->vm);
+    etm_value fields = etm_rec_new(h, 0);
+    etm_value files = etm_arr_new(h, 0);
+    parse_parts(t);
+    for (size_t i = 0; i < t->parts.n; i++) {
+        const struct mp_part *p = &t->parts.v[i];
+        if (p->filename)
+            continue;
+        etm_value k = str_lossy(t, p->name, p->name_len);
+        etm_rec_set(h, &fields, ETM_STR(k), str_lossy(t, p->data, p->data_len));
+        etm_release(h, k);
+    }
+    for (size_t f = 0; f < t->nfiles; f++) {
+        const struct mp_part *p = &t->parts.v[t->files[f]];
+        etm_value d = etm_rec_new(h, 5);
+        etm_rec_set_cstr(h, &d, "குறியீடு", strlen("குறியீடு"), etm_num_int((int64_t)f));
+        etm_rec_set_cstr(h, &d, "பெயர்", strlen("பெயர்"), str_lossy(t, p->name, p->name_len));
+        etm_rec_set_cstr(h, &d, "கோப்புப்_பெயர்", strlen("கோப்புப்_பெயர்"),
+                         str_lossy(t, p->filename, p->filename_len));
+        etm_rec_set_cstr(h, &d, "வகை", strlen("வகை"),
+                         p->type ? str_lossy(t, p->type, p->type_len)
+                                 : etm_str_cstr(h, "application/octet-stream"));
+        etm_rec_set_cstr(h, &d, "அளவு", strlen("அளவு"), etm_num_int((int64_t)p->data_len));
+        etm_arr_push(h, &files, d);
     }
     if (want(t, V_FIELDS))
         etm_vm_set_global(t->vm, "request_fields", fields);
@@ -705,9 +731,11 @@ bind_request(struct app_thread *t, const struct etd_request *q)
             etm_value v = str_lossy(t, p->value, p->value_len);
             etm_vm_set_global(vm, t->name, v);
         }
+    t->req = q;
+    t->parsed = 0;
     t->nfiles = 0;
     if (want(t, V_FIELDS) || want(t, V_FILES))
-        bind_multipart(t, q);
+        bind_multipart(t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -898,6 +926,8 @@ app_handle(struct etd_job *job)
     redis_local_end(t->redis);
     t->parts.n = 0;
     t->nfiles = 0;
+    t->req = NULL;
+    t->parsed = 0;
     t->label = NULL;
 }
 

@@ -68,6 +68,9 @@ APP = r'''
     பதில் 200, ஜேசான்_ஆக்கு({fields: request_fields, files: request_files,
                                saved: மதிப்பு(சேமித்தது)});
 }
+வழி பதி, "/upload/only" {
+    பதில் 200, மதிப்பு(பதிவேற்றம்_சேமி(1, "only.bin"));
+}
 வழி பெறு, "/file" {
     பதில்_கோப்பு(200, "data.bin", {"X-Kind": "raw"});
 }
@@ -179,6 +182,13 @@ with Daemon(workers=2, app=APP, name="app-requests") as d:
         saved = f.read()
     check(v["saved"] == 8 and saved == b"%PDF\xff\xfe\x00\n",
           "பதிவேற்றம்_சேமி writes the exact bytes (relative to chdir, the app's directory)")
+
+    s, h, b = req("/upload/only", method="POST", body=body,
+                  headers={"Content-Type": "multipart/form-data; boundary=%s" % bd})
+    with open(os.path.join(d.dir, "only.bin"), "rb") as f:
+        only = f.read()
+    check(s == 200 and b == b"2" and only == b"zz",
+          "பதிவேற்றம்_சேமி in a handler that never names request_files")
 
     # files out
     s, h, b = req("/file")
