@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "etamil.h"
 
@@ -333,6 +334,35 @@ static void test_append_in_place(void)
 	etm_program_free(p);
 }
 
+/* Freeing a value nested 300,000 deep must not exhaust the C stack. */
+static void test_deep_values(void)
+{
+	expect_out("n = இன்மை; i = 0; (i < 300000) சுற்று { n = {next: n, v: i}; i = i + 1; }\n"
+		   "அச்சு n.v; n = 0;\n"
+		   "a = []; i = 0; (i < 300000) சுற்று { a = [a]; i = i + 1; } அச்சு நீளம்(a);",
+		   "299999\n1\n");
+}
+
+/* File statements, with the reference's OS error texts. */
+static void test_files(void)
+{
+	char path[] = "/tmp/test_vm_XXXXXX";
+	int fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	char src[1024];
+	snprintf(src, sizeof(src),
+		 "f = \"%s\"; கோப்பு_திற f, \"write\"; கோப்பு_எழுது f, [1, \"அ\"];"
+		 "தரவுரை_எழுது f, 2; கோப்பு_மூடு f; கோப்பு_படி f, x; அச்சு x; தரவுரை_படி f, n; அச்சு n;",
+		 path);
+	expect_out(src, "[1, அ]\n2\n1\n");
+	unlink(path);
+	expect_err("கோப்பு_படி \"/nonexistent/x\", y;", "",
+		   "கோப்பு '/nonexistent/x' படிக்க முடியவில்லை  (cannot read '/nonexistent/x'): No such file or directory (os error 2)", 1);
+	expect_err("கோப்பு_எழுது \"/nonexistent/x\", 1;", "",
+		   "கோப்பு '/nonexistent/x' எழுத முடியவில்லை  (cannot write '/nonexistent/x'): No such file or directory (os error 2)", 1);
+}
+
 int main(void)
 {
 	static const struct {
@@ -346,6 +376,8 @@ int main(void)
 		{"limits", test_limits},
 		{"server API", test_server_api},
 		{"append in place", test_append_in_place},
+		{"deep values", test_deep_values},
+		{"file statements", test_files},
 	};
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return CU_get_error();
