@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -141,6 +142,25 @@ htimer_cb(struct ev_loop *loop, ev_timer *t, int revents)
     conn_handler_timeouts(t->data);
 }
 
+/* Room for max_connections descriptors (plus files, Redis, the 503s):
+ * raise the soft limit up to the hard one, as nginx's worker_rlimit_nofile. */
+static void
+raise_nofile(const struct worker *w)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return;
+    rlim_t want = (rlim_t)w->cfg->max_connections + 512;
+    if (rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur < (rlim_t)w->cfg->max_connections + 64)
+        log_warn("worker %d: only %lu file descriptors (RLIMIT_NOFILE) for max_connections %d",
+                 w->args->slot, (unsigned long)rl.rlim_cur, w->cfg->max_connections);
+}
+
 static void
 batch_done(void *owner)
 {
@@ -181,6 +201,7 @@ worker_run(const struct etd_worker_args *args)
     w->lim.max_body_size = cfg->max_body_size;
     http_set_max_header_size(cfg->max_header_size);
 
+    raise_nofile(w);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
     sigset_t set;
