@@ -934,58 +934,113 @@ void etm_num_append(etm_buf *b, etm_dec d, bool keep_scale)
 	etm_buf_add(b, tmp, n);
 }
 
-void etm_text_append(etm_heap *h, etm_buf *b, etm_value v)
+static bool text_leaf(etm_heap *h, etm_buf *b, etm_value v)
 {
+	(void)h;
 	switch (v.kind) {
 	case ETM_NUM:
 		etm_num_append(b, v.as.num, false);
-		break;
+		return true;
 	case ETM_STR:
 		etm_buf_add(b, ETM_STR(v)->data, ETM_STR(v)->len);
-		break;
+		return true;
 	case ETM_BOOL:
 		etm_buf_adds(b, v.as.b ? "true" : "false");
-		break;
-	case ETM_ARR: {
-		etm_arr *a = ETM_ARR(v);
+		return true;
+	case ETM_ARR:
 		etm_buf_addc(b, '[');
-		for (size_t i = 0; i < a->len; i++) {
-			if (i)
-				etm_buf_add(b, ", ", 2);
-			etm_text_append(h, b, a->items[i]);
-		}
-		etm_buf_addc(b, ']');
-		break;
-	}
-	case ETM_REC: {
-		etm_rec *r = ETM_REC(v);
-		const uint32_t *s = etm_rec_sorted(h, r);
+		return false;
+	case ETM_REC:
 		etm_buf_addc(b, '{');
-		for (uint32_t i = 0; i < r->len; i++) {
-			etm_rent *e = &r->ents[s[i]];
-			if (i)
-				etm_buf_add(b, ", ", 2);
-			etm_buf_add(b, e->key->data, e->key->len);
-			etm_buf_add(b, ": ", 2);
-			etm_text_append(h, b, e->val);
-		}
-		etm_buf_addc(b, '}');
-		break;
-	}
+		return false;
 	case ETM_OK:
 		etm_buf_adds(b, "சரி(");
-		etm_text_append(h, b, ETM_RES(v)->inner);
-		etm_buf_addc(b, ')');
-		break;
+		return false;
 	case ETM_ERR:
 		etm_buf_adds(b, "தவறு(");
-		etm_text_append(h, b, ETM_RES(v)->inner);
-		etm_buf_addc(b, ')');
-		break;
+		return false;
 	default:
 		etm_buf_adds(b, "nil");
-		break;
+		return true;
 	}
+}
+
+/* Printing walks nested values with an explicit stack (no C recursion, so
+   any depth prints). */
+void etm_text_append(etm_heap *h, etm_buf *b, etm_value v)
+{
+	struct pframe {
+		etm_value v;
+		size_t i;
+	} *st = NULL;
+	size_t n = 0, cap = 0;
+
+	if (text_leaf(h, b, v))
+		return;
+	for (;;) {
+		etm_value child;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct pframe *ns = realloc(st, cap * sizeof(*st));
+			if (!ns)
+				oom();
+			st = ns;
+		}
+		if (v.kind != ETM_UNSET) {
+			st[n].v = v;
+			st[n].i = 0;
+			n++;
+		}
+		struct pframe *f = &st[n - 1];
+		switch (f->v.kind) {
+		case ETM_ARR: {
+			etm_arr *a = ETM_ARR(f->v);
+			if (f->i == a->len) {
+				etm_buf_addc(b, ']');
+				goto pop;
+			}
+			if (f->i)
+				etm_buf_add(b, ", ", 2);
+			child = a->items[f->i++];
+			break;
+		}
+		case ETM_REC: {
+			etm_rec *r = ETM_REC(f->v);
+			if (f->i == r->len) {
+				etm_buf_addc(b, '}');
+				goto pop;
+			}
+			const uint32_t *o = etm_rec_sorted(h, r);
+			etm_rent *e = &r->ents[o[f->i]];
+			if (f->i)
+				etm_buf_add(b, ", ", 2);
+			f->i++;
+			etm_buf_add(b, e->key->data, e->key->len);
+			etm_buf_add(b, ": ", 2);
+			child = e->val;
+			break;
+		}
+		default:	/* a result */
+			if (f->i) {
+				etm_buf_addc(b, ')');
+				goto pop;
+			}
+			f->i = 1;
+			child = ETM_RES(f->v)->inner;
+			break;
+		}
+		if (text_leaf(h, b, child)) {
+			v = etm_unset();	/* stay on this frame */
+			continue;
+		}
+		v = child;
+		continue;
+pop:
+		if (--n == 0)
+			break;
+		v = etm_unset();
+	}
+	free(st);
 }
 
 etm_value etm_to_text(etm_heap *h, etm_value v)
