@@ -81,12 +81,25 @@ class RedisServer:
         self.port = free_port()
         self.sock = os.path.join(self.dir, "redis.sock") if unixsocket else None
         self.proc = None
+        self.started_once = False
 
     @property
     def addr(self):
         return "127.0.0.1:%d" % self.port
 
     def start(self, timeout=10):
+        """Start on self.port; the first start retries on another free port
+        when that one was taken meanwhile."""
+        for attempt in range(5):
+            try:
+                return self._start(timeout)
+            except RuntimeError:
+                self.stop()
+                if self.started_once or attempt == 4:
+                    raise
+                self.port = free_port()
+
+    def _start(self, timeout):
         args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", self.dir,
                 "--daemonize", "no", "--logfile", os.path.join(self.dir, "redis.log")]
@@ -100,6 +113,7 @@ class RedisServer:
                 raise RuntimeError("redis-server exited with %s" % self.proc.returncode)
             try:
                 if self.call("PING") == "PONG":
+                    self.started_once = True
                     return
             except OSError:
                 pass
