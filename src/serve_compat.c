@@ -101,6 +101,14 @@ write_config(FILE *f, const char *host, unsigned port, const char *file)
             fputs("\"\n", f);
         free(copy);
     }
+    /* Redis as in the runner: ETAMIL_REDIS, the spec's 10 s timeouts */
+    const char *rd = getenv("ETAMIL_REDIS");
+    if (rd && *rd) {
+        fputs("redis ", f);
+        put_quoted(f, rd);
+        fputc('\n', f);
+    }
+    fputs("redis_timeout 10s\n", f);
     return ferror(f) ? -1 : 0;
 }
 
