@@ -73,7 +73,7 @@ def encode(*args):
 
 
 class RedisServer:
-    def __init__(self, unixsocket=False):
+    def __init__(self, unixsocket=False, extra_args=()):
         if not shutil.which("redis-server"):
             print("SKIP: no redis-server")
             sys.exit(SKIP)
@@ -82,6 +82,7 @@ class RedisServer:
         self.sock = os.path.join(self.dir, "redis.sock") if unixsocket else None
         self.proc = None
         self.started_once = False
+        self.extra_args = list(extra_args)
 
     @property
     def addr(self):
@@ -105,6 +106,7 @@ class RedisServer:
                 "--daemonize", "no", "--logfile", os.path.join(self.dir, "redis.log")]
         if self.sock:
             args += ["--unixsocket", self.sock, "--unixsocketperm", "700"]
+        args += self.extra_args
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         end = time.monotonic() + timeout
