@@ -4,6 +4,7 @@ keepalive_requests, status_path, CORS, access log lines."""
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lib_daemon import Daemon, check, run  # noqa: E402
@@ -117,7 +118,7 @@ with Daemon(workers=2, conf=conf, name="http-basic") as d:
 
 # status_allow that excludes us: 403; cors_origin adds the three CORS lines
 with Daemon(workers=1, conf="status_path /metrics\nstatus_allow 10.0.0.0/8\ncors_origin https://a.example\n"
-            "keepalive_requests 3\n",
+            "keepalive_requests 3\nkeepalive_timeout 1s\n",
             name="http-basic2") as d:
     d.start()
     (r,), rd = exchange(d.port, get("/metrics"))
@@ -134,5 +135,11 @@ with Daemon(workers=1, conf="status_path /metrics\nstatus_allow 10.0.0.0/8\ncors
     check(r2.h("connection") == "keep-alive" and r3.status == 200 and r3.h("connection") == "close",
           "keepalive_requests: the 3rd answer says close")
     check(rd.eof(), "... and the server closes cleanly")
+    # an idle keep-alive connection is closed after keepalive_timeout
+    (r,), rd = exchange(d.port, get("/health"))
+    t0 = time.monotonic()
+    check(r.h("connection") == "keep-alive" and rd.eof(timeout=4), "keepalive_timeout closes an idle connection")
+    dt = time.monotonic() - t0
+    check(0.8 < dt < 2.5, "... after about 1s (%.2fs)" % dt)
     close_all()
 sys.exit(0)
