@@ -1347,9 +1347,9 @@ int master_run(struct etd_config *cfg, void *app, const struct master_options *o
     /* Inherited descriptors first, before any descriptor of ours can take
      * their numbers (messages here still go to stderr). */
     if (adopt_inherited(m, cfg, &adopted) < 0)
-        return 1;
+        goto fail;
     if (log_open(cfg->error_log, cfg->log_level, cfg->access_log) < 0)
-        return 1;
+        goto fail;
     for (int a = 0; a < m->naddr; a++)
         if (m->inherited[a])
             log_info("listen %s: took over %d inherited socket%s%s", m->addr[a].text,
@@ -1371,7 +1371,7 @@ int master_run(struct etd_config *cfg, void *app, const struct master_options *o
             open_sockets(m, a, 0, m->nslots, cfg->backlog, err, sizeof err) < 0) {
             fprintf(stderr, "etamild: %s\n", err);
             log_error("%s", err);
-            return 1;
+            goto fail;
         }
     }
     for (int s = 0; s < m->nslots; s++)
@@ -1379,13 +1379,13 @@ int master_run(struct etd_config *cfg, void *app, const struct master_options *o
 
     if (cfg->daemonize && !upg && daemonize(m) < 0) {
         fprintf(stderr, "etamild: cannot daemonize: %s\n", strerror(errno));
-        return 1;
+        goto fail;
     }
 
     m->metrics = metrics_create(MAX_PROCS);
     if (!m->metrics) {
         log_error("cannot create the shared metrics: %s", strerror(errno));
-        return 1;
+        goto fail;
     }
     metrics_set_generation(m->metrics, m->gen);
     metrics_set_workers(m->metrics, m->nslots);
@@ -1431,4 +1431,11 @@ int master_run(struct etd_config *cfg, void *app, const struct master_options *o
     master_free_app(m->app);
     log_close();
     return m->exit_status;
+fail:
+    /* Start-up failed before any worker existed: the configuration and the
+     * app are ours to free (the sockets close with the process). */
+    config_free(cfg);
+    master_free_app(app);
+    log_close();
+    return 1;
 }
