@@ -8,7 +8,7 @@ import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lib_daemon import Daemon, check, http_request, run  # noqa: E402
+from lib_daemon import Daemon, check, http_request, run, wait_for  # noqa: E402
 
 if not os.path.exists(os.path.join(os.environ.get("top_builddir", "."), "src", "etamild")):
     sys.exit(77)
@@ -34,6 +34,12 @@ APP = r'''
 L = APP.count("\n")     # lines of APP: text appended to it starts on L + 1
 LIB1 = 'செயல் பதிப்பு() { திரும்பு "v1"; }\n'
 LIB2 = 'செயல் பதிப்பு() { திரும்பு "v2"; }\n'
+
+
+def old_gone(d, gen):
+    """Wait until both workers of generation gen have exited (until then a
+    draining one may still answer a connection it accepted just before)."""
+    wait_for(lambda: d.log().count("generation %d) exited" % gen) >= 2, 15)
 
 
 def write(path, text):
@@ -90,6 +96,7 @@ with Daemon(workers=2, conf="module_path lib\n", app=APP, name="app-load") as d:
     n = len(d.log())
     d.signal(signal.SIGHUP)
     check(d.wait_log("generation 2 is serving", 10, after=n), "HUP: generation 2")
+    old_gone(d, 1)
     outs = {http_request(d.port, "/version")[2] for _ in range(6)}
     check(outs == {b"v2"}, "HUP picks up the changed module: %r" % outs)
 
@@ -105,6 +112,7 @@ with Daemon(workers=2, conf="module_path lib\n", app=APP, name="app-load") as d:
     n = len(d.log())
     d.signal(signal.SIGHUP)
     check(d.wait_log("generation 3 is serving", 10, after=n), "HUP with fixed new code: generation 3")
+    old_gone(d, 2)
     check(http_request(d.port, "/v")[2] == b"v2" and http_request(d.port, "/version")[0] == 404,
           "new routes served, old ones gone")
 
