@@ -104,7 +104,10 @@ int listen_steer(int fd, const int *indices, int n)
                                                   (unsigned char)(n - 1), 0);
     for (int i = 0; i < n; i++)
         code[pc++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, (unsigned)indices[i]);
-    struct sock_fprog prog = { .len = (unsigned short)pc, .filter = code };
+    struct sock_fprog prog;
+    memset(&prog, 0, sizeof prog);     /* no uninitialised padding reaches the kernel */
+    prog.len = (unsigned short)pc;
+    prog.filter = code;
     return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof prog);
 }
 
