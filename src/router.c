@@ -198,16 +198,12 @@ match(const struct route *rt, const char *path, size_t len, struct etd_job *job)
     return 1;
 }
 
-void
-router_route(const struct etd_router *r, struct etd_job *job)
+/* An application route of method for path (exact first, then patterns in
+ * the order added): set job's handler and captures, 1; else 0. */
+static int
+route_app(const struct etd_router *r, const char *method, const char *path,
+          size_t len, struct etd_job *job)
 {
-    const char *method = job->req.method ? job->req.method : "";
-    if (strcmp(method, "HEAD") == 0)
-        method = "GET";
-    const char *path = job->req.path;
-    size_t len = job->req.path_len;
-    job->req.params = NULL;
-    job->req.nparams = 0;
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < r->n; i++) {
             const struct route *rt = &r->routes[i];
@@ -216,9 +212,29 @@ router_route(const struct etd_router *r, struct etd_job *job)
             if (match(rt, path, len, job)) {
                 job->handler = rt->fn;
                 job->route_data = rt->data;
-                return;
+                return 1;
             }
         }
+    return 0;
+}
+
+void
+router_route(const struct etd_router *r, struct etd_job *job)
+{
+    const char *method = job->req.method ? job->req.method : "";
+    const char *path = job->req.path;
+    size_t len = job->req.path_len;
+    job->req.params = NULL;
+    job->req.nparams = 0;
+    if (route_app(r, method, path, len, job))
+        return;
+    /* HEAD without a HEAD route: the GET route or built-in (the worker
+     * sends its head only) */
+    if (strcmp(method, "HEAD") == 0) {
+        method = "GET";
+        if (route_app(r, method, path, len, job))
+            return;
+    }
     const struct route *b[2] = { &r->health, &r->status };
     for (int i = 0; i < 2; i++)
         if (b[i]->fn && strcmp(method, "GET") == 0 && match(b[i], path, len, NULL)) {

@@ -3,8 +3,9 @@
  * (exact paths first, then ":param" patterns in the order they were added;
  * empty path segments ignored, so "/a/b/" and "//a/b" are "/a/b"), then
  * the built-in endpoints (health_path, status_path), else 404.  HEAD uses
- * the GET routes.  Matching happens on the loop thread; the handlers run on
- * helper threads.
+ * the HEAD routes, else the GET route or built-in of the path (the worker
+ * never sends a body to HEAD).  Matching happens on the loop thread; the
+ * handlers run on helper threads.
  */
 #ifndef ETD_ROUTER_H
 #define ETD_ROUTER_H

@@ -1,11 +1,12 @@
 """app_requests.py -- eTamil handlers in the real daemon over real HTTP: every
 request variable of spec §11.5, query decoding, lower-cased headers, JSON in
 and out, path parameters, 404, trailing slashes, pattern order, a user
-/health, HEAD, multipart fields and uploads, பதில்_கோப்பு, response headers
-and status rules, exact decimals, அச்சு in the error log, no CORS headers
+/health, HEAD (a HEAD route, else the GET route), multipart fields and
+uploads, பதில்_கோப்பு, response headers and status rules, exact decimals, அச்சு in the error log, no CORS headers
 without cors_origin."""
 import json
 import os
+import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -41,6 +42,9 @@ APP = r'''
 }
 வழி பெறு, "/users/:id" {
     பதில் 200, "first:" & param_id;
+}
+வழி தலை, "/users/:id" {
+    பதில் 200, "head:" & param_id & ":" & request_method, {"X-Route": "head"};
 }
 வழி பெறு, "/users/:name" {
     பதில் 200, "second:" & param_name;
@@ -153,6 +157,21 @@ with Daemon(workers=2, app=APP, name="app-requests") as d:
     check(req("/health")[2] == b"user health", "a user GET /health wins over the built-in")
     s, h, b = req("/hello?name=x", method="HEAD")
     check(s == 200 and h["content-length"] == "24" and b == b"", "HEAD uses the GET route, no body")
+    s, h, b = req("/users/42", method="HEAD")
+    check(s == 200 and h.get("x-route") == "head" and h["content-length"] == "12",
+          "a HEAD route answers HEAD (its own headers and length)")
+    check(req("/users/42")[2] == b"first:42", "... and GET still uses the GET route")
+    raw = socket.create_connection(("127.0.0.1", d.port), timeout=5)
+    raw.sendall(b"HEAD /users/7 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    got = b""
+    while True:
+        chunk = raw.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    raw.close()
+    check(got.endswith(b"\r\n\r\n") and b"head:7" not in got and b"Content-Length: 11" in got,
+          "HEAD route: head only on the wire: %r" % got[-60:])
     check(req("/nowhere")[0] == 404, "unknown path: 404")
 
     # JSON in, exact decimals out

@@ -1,6 +1,7 @@
 /*
  * test_router.c -- CUnit suite for src/router.c: the built-in endpoints
- * (health_path, status_path with status_allow, 404), HEAD as GET, and the
+ * (health_path, status_path with status_allow, 404), HEAD routes and HEAD
+ * falling back to GET, and the
  * application route table (exact before patterns, patterns in order,
  * empty segments ignored, captures, replacement, a user /health).
  */
@@ -162,6 +163,50 @@ test_app_routes(void)
 }
 
 static void
+test_head_routes(void)
+{
+    setup_cfg();
+    struct etd_router *r = router_create(&cfg, NULL);
+    CU_ASSERT_EQUAL(router_add(r, "GET", "/items/:id", h_a, "get"), 0);
+    CU_ASSERT_EQUAL(router_add(r, "HEAD", "/items/:id", h_b, "head"), 0);
+    CU_ASSERT_EQUAL(router_add(r, "GET", "/items/new", h_a, "get-exact"), 0);
+    CU_ASSERT_EQUAL(router_add(r, "HEAD", "/only-head", h_c, "head-only"), 0);
+    CU_ASSERT_EQUAL(router_add(r, "HEAD", "/health", h_c, "head-health"), 0);
+
+    /* a HEAD route wins for HEAD, also over an exact GET route */
+    struct etd_job *j = job_for("HEAD", "/items/7", NULL);
+    router_route(r, j);
+    CU_ASSERT_PTR_EQUAL(j->handler, h_b);
+    CU_ASSERT_STRING_EQUAL((const char *)j->route_data, "head");
+    CU_ASSERT_EQUAL_FATAL(j->req.nparams, 1);
+    CU_ASSERT_STRING_EQUAL(j->req.params[0].value, "7");
+    etd_job_free(j);
+    CU_ASSERT_PTR_EQUAL(route(r, "HEAD", "/items/new"), h_b);
+    CU_ASSERT_PTR_EQUAL(route(r, "GET", "/items/new"), h_a);
+    CU_ASSERT_PTR_EQUAL(route(r, "GET", "/items/7"), h_a);
+    /* HEAD routes answer HEAD only */
+    CU_ASSERT_PTR_EQUAL(route(r, "GET", "/only-head"), router_not_found);
+    CU_ASSERT_PTR_EQUAL(route(r, "HEAD", "/only-head"), h_c);
+    /* a HEAD route on health_path replaces the built-in for HEAD only */
+    CU_ASSERT_PTR_EQUAL(route(r, "HEAD", "/health"), h_c);
+    CU_ASSERT_PTR_EQUAL(route(r, "GET", "/health"), router_health);
+    /* no HEAD route: the GET route, then the built-ins, then 404 */
+    CU_ASSERT_PTR_EQUAL(route(r, "HEAD", "/status"), router_status);
+    CU_ASSERT_PTR_EQUAL(route(r, "HEAD", "/nothing"), router_not_found);
+    router_free(r);
+
+    r = router_create(&cfg, NULL);
+    CU_ASSERT_EQUAL(router_add(r, "GET", "/a/:x", h_a, NULL), 0);
+    j = job_for("HEAD", "/a/b", NULL);
+    router_route(r, j);
+    CU_ASSERT_PTR_EQUAL(j->handler, h_a);
+    CU_ASSERT_EQUAL_FATAL(j->req.nparams, 1);
+    CU_ASSERT_STRING_EQUAL(j->req.params[0].value, "b");
+    etd_job_free(j);
+    router_free(r);
+}
+
+static void
 test_captures(void)
 {
     setup_cfg();
@@ -192,6 +237,7 @@ main(void)
     CU_add_test(s, "built-in handlers", test_builtin_handlers);
     CU_add_test(s, "application routes", test_app_routes);
     CU_add_test(s, "path parameters", test_captures);
+    CU_add_test(s, "HEAD routes", test_head_routes);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned fails = CU_get_number_of_failures();
