@@ -279,7 +279,9 @@ rd_on_request(void *owner, struct etd_job *j)
     struct worker *w = c->w;
     j->conn = c;
     c->nrequests++;
-    if (c->nrequests >= w->cfg->keepalive_requests)
+    /* the last request allowed on this connection; keepalive_timeout 0
+     * disables keep-alive: every answer says Connection: close */
+    if (c->nrequests >= w->cfg->keepalive_requests || w->cfg->keepalive_timeout <= 0)
         j->close = 1;
     queue_push(c, j);
     router_route(w->router, j);

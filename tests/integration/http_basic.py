@@ -1,6 +1,7 @@
 """http_basic.py -- HTTP/1.1 behaviour of the real daemon: built-ins, the
 server's headers, keep-alive, pipelining, HEAD, HTTP/1.0, bare-LF heads,
-keepalive_requests, status_path, CORS, access log lines."""
+keepalive_requests, keepalive_timeout (0 disables keep-alive), status_path,
+CORS, access log lines."""
 import os
 import re
 import sys
@@ -141,5 +142,22 @@ with Daemon(workers=1, conf="status_path /metrics\nstatus_allow 10.0.0.0/8\ncors
     check(r.h("connection") == "keep-alive" and rd.eof(timeout=4), "keepalive_timeout closes an idle connection")
     dt = time.monotonic() - t0
     check(0.8 < dt < 2.5, "... after about 1s (%.2fs)" % dt)
+    close_all()
+
+# keepalive_timeout 0: no keep-alive at all, every answer says close
+with Daemon(workers=1, conf="keepalive_timeout 0\n", name="http-basic3") as d:
+    d.start()
+    (r,), rd = exchange(d.port, get("/health"))
+    check(r.status == 200 and r.h("connection") == "close" and rd.eof(),
+          "keepalive_timeout 0: HTTP/1.1 answer says Connection: close, then EOF")
+    (r,), rd = exchange(d.port, get("/health", version="1.0", extra=b"Connection: keep-alive\r\n"))
+    check(r.status == 200 and r.h("connection") == "close" and rd.eof(),
+          "keepalive_timeout 0: also against HTTP/1.0 Connection: keep-alive")
+    (r,), rd = exchange(d.port, get("/health") + get("/health"))
+    check(r.status == 200 and r.h("connection") == "close" and rd.eof(),
+          "keepalive_timeout 0: pipelined requests get one answer with close, then EOF")
+    (r,), rd = exchange(d.port, get("/health", method="HEAD"), head=True)
+    check(r.status == 200 and r.h("connection") == "close" and rd.eof(),
+          "keepalive_timeout 0: HEAD too")
     close_all()
 sys.exit(0)
