@@ -253,7 +253,7 @@ void etm_buf_add(etm_buf *b, const char *s, size_t n);
 void etm_buf_addc(etm_buf *b, char c);
 void etm_buf_adds(etm_buf *b, const char *s);
 void etm_buf_printf(etm_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3), nonnull(2)));
 
 /* Append the text of V (§6.3) to B. */
 void etm_text_append(etm_heap *h, etm_buf *b, etm_value v);
