@@ -615,6 +615,20 @@ static void begin_stop(struct master *m, int how, int sig)
                    m->nw, m->nw == 1 ? "" : "s", m->cfg->graceful_timeout);
     else
         log_notice("fast stop");
+    /* Close our listening sockets first: each worker takes what is queued
+     * on its socket and closes its copy as it drains, and from then on new
+     * connections are refused instead of queued and reset at exit. */
+    for (int a = 0; a < m->naddr; a++) {
+        for (int s = 0; s < ETD_MAX_WORKERS; s++)
+            if (m->fd[a][s] >= 0) {
+                close(m->fd[a][s]);
+                m->fd[a][s] = -1;
+            }
+        if (m->shared[a] >= 0) {
+            close(m->shared[a]);
+            m->shared[a] = -1;
+        }
+    }
     for (int i = 0; i < m->nw; i++) {
         struct mworker *w = &m->w[i];
         if (how == 1)

@@ -1,9 +1,10 @@
 /*
  * worker.c -- one worker process (see worker.h): its libev loop, created
- * after fork; the accept watchers on the slot's listening sockets (which
- * belong to the master: never closed here); the helper-thread pool; the
- * control signals (TERM drain, INT/QUIT stop now, USR1 reopen logs) and
- * the heartbeat.  Connections themselves live in conn.c.
+ * after fork; the accept watchers on the slot's listening sockets (the
+ * master's; the worker closes only its own copies, when it drains); the
+ * helper-thread pool; the control signals (TERM drain, INT/QUIT stop now,
+ * USR1 reopen logs) and the heartbeat.  Connections themselves live in
+ * conn.c.
  */
 #include "autoconfig.h"
 
@@ -35,12 +36,12 @@ stop_accepting(struct worker *w)
     ev_timer_stop(w->loop, &w->accept_pause);
 }
 
+/* Accept up to max connections queued on io's socket. */
 static void
-accept_cb(struct ev_loop *loop, ev_io *io, int revents)
+accept_some(struct ev_loop *loop, ev_io *io, int max)
 {
     struct worker *w = io->data;
-    (void)revents;
-    for (int i = 0; i < ACCEPT_BATCH; i++) {
+    for (int i = 0; i < max; i++) {
         struct sockaddr_storage ss;
         socklen_t len = sizeof ss;
         int fd = accept4(io->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -61,6 +62,13 @@ accept_cb(struct ev_loop *loop, ev_io *io, int revents)
         }
         conn_accept(w, fd, &ss, len);
     }
+}
+
+static void
+accept_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+    (void)revents;
+    accept_some(loop, io, ACCEPT_BATCH);
 }
 
 static void
@@ -95,6 +103,16 @@ drain(struct worker *w)
     w->draining = 1;
     log_info("worker %d: draining (%d connections)", w->args->slot, w->nconns + w->nrejected);
     stop_accepting(w);
+    /* Take the connections already queued, then close our copies of the
+     * listening sockets: on a stop the master has closed its own, so the
+     * kernel refuses new connections instead of queueing them for nobody
+     * and resetting them at exit.  (On a reload the master's copy keeps
+     * the socket for the next generation.) */
+    for (int i = 0; i < w->naccept; i++) {
+        accept_some(w->loop, &w->accept_w[i], w->cfg->max_connections);
+        close(w->accept_w[i].fd);
+    }
+    w->naccept = 0;
     struct conn *c = w->conns;
     while (c) {
         struct conn *next = c->next;     /* conn_drain may free c */
