@@ -57,15 +57,21 @@ with Daemon(workers=2, conf="worker_timeout 2s\nstatus_path /status\n") as d:
         blocker.bind(("127.0.0.1", 0))
         blocker.listen(1)
         taken = blocker.getsockname()[1]
-        wait_for(lambda: len(d.workers_pids()) == 2, 10)     # generation 4 gone
+        # (generation 4 drains after "generation 5 is serving": wait until
+        # its workers are gone, or they would leave during the check below)
+        check(wait_for(lambda: len(d.workers_pids()) == 2 and all(alive(w) for w in d.workers_pids()),
+                       10), "fixed HUP: generation 4 drained and exited")
         before = sorted(d.workers_pids())
+        mark = len(d.log())
         d.write_config(extra="worker_timeout 2s\nstatus_path /status\nlisten 127.0.0.1:%d\n" % taken)
         d.signal(signal.SIGHUP)
-        check(d.wait_log("reload failed: listen 127.0.0.1:%d: address already in use" % taken, 5),
+        check(d.wait_log("reload failed: listen 127.0.0.1:%d: address already in use" % taken, 5, mark),
               "HUP with a taken new address: reload failed, logged")
         time.sleep(0.2)
-        check(sorted(d.workers_pids()) == before and listen_inodes(d.port) == inodes,
-              "HUP with a taken new address: workers and sockets untouched")
+        after = sorted(d.workers_pids())
+        check(after == before and listen_inodes(d.port) == inodes,
+              "HUP with a taken new address: workers and sockets untouched (workers %s, then %s)%s"
+              % (before, after, "" if after == before else "\n" + d.log()[mark:]))
         blocker.close()
         extra = free_port()
         d.write_config(extra="worker_timeout 2s\nstatus_path /status\nlisten 127.0.0.1:%d\n" % extra)
