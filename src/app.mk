@@ -18,6 +18,7 @@ EXTRA_DIST += tests/integration/app_requests.py tests/integration/app_failures.p
 	tests/integration/app_load.py tests/integration/app_schedule.py \
 	tests/integration/app_example.py tests/integration/app_compat.py
 
-# Issue 4 with an eTamil handler: SIGTERM while a slow handler runs.
-TESTS += tests/integration/master_term_slow.py
-EXTRA_DIST += tests/integration/master_term_slow.py
+# Issue 4 with an eTamil handler: SIGTERM while a slow handler runs;
+# schedules across a binary upgrade.
+TESTS += tests/integration/master_term_slow.py tests/integration/app_schedule_upgrade.py
+EXTRA_DIST += tests/integration/master_term_slow.py tests/integration/app_schedule_upgrade.py

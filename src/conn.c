@@ -29,6 +29,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "schedule.h"
 
 static void conn_close(struct conn *c);
 static int conn_flush(struct conn *c);
@@ -667,7 +668,10 @@ conn_job_done(void *worker, struct etd_job *j)
     struct worker *w = worker;
     tq_remove(w, j);
     if (j->orphan || !j->conn) {
+        int sched = !j->conn && schedule_job_back(w, j);
         worker_job_put(w, j);
+        if (sched)
+            worker_conn_gone(w);
         return;
     }
     job_ready(j->conn, j);

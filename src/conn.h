@@ -50,6 +50,7 @@ struct worker {
     struct conn *conns;             /* every open connection */
     int nconns;                     /* counted against max_connections */
     int nrejected;                  /* connections being answered 503 */
+    int nsched;                     /* schedule runs in the pool (a drain waits for them) */
     struct conn *flush;             /* connections with responses to write */
     struct etd_job *tq_head, *tq_tail;  /* jobs in the pool, oldest first */
     ev_timer htimer;                /* handler_timeout of tq_head */

@@ -46,6 +46,7 @@
 #include "listen.h"
 #include "log.h"
 #include "metrics.h"
+#include "schedule.h"
 #include "worker.h"
 
 #ifdef HAVE_LIBSYSTEMD
@@ -974,6 +975,7 @@ static void upgrade_begin(struct master *m)
     if (pid == 0) {
         /* Lay the sockets out as LISTEN_FDS wants them: 3, 4, ... in order. */
         int base = 3 + n + 1 + 16, tmp[ETD_MAX_LISTEN * ETD_MAX_WORKERS];
+        schedule_pass_on(base);     /* the schedule slots (before 3.. are overwritten) */
         for (int i = 0; i < n; i++)
             tmp[i] = fcntl(list[i], F_DUPFD_CLOEXEC, base);
         int up = fcntl(p[1], F_DUPFD_CLOEXEC, base);

@@ -7,11 +7,14 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,23 +45,83 @@ struct etd_sched {
     struct sched_item items[SCHED_MAX];
 };
 
+#define SCHED_FD_ENV "ETAMILD_SCHEDULE_FD"
+
 /* Created in the master before the first fork; never unmapped, so it
- * outlives every generation. */
+ * outlives every generation.  the_fd is its memfd (-1: anonymous memory,
+ * when memfds are not available), kept open to pass on at an upgrade. */
 static struct sched_area *the_area;
+static int the_fd = -1;
+
+static void *
+map_area(int fd)
+{
+    void *p = mmap(NULL, sizeof *the_area, PROT_READ | PROT_WRITE,
+                   fd < 0 ? MAP_SHARED | MAP_ANONYMOUS : MAP_SHARED, fd, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* The area of the old master, from ETAMILD_SCHEDULE_FD: 1, or 0 if there
+ * is none or it cannot be used. */
+static int
+adopt_area(void)
+{
+    const char *e = getenv(SCHED_FD_ENV);
+    if (!e)
+        return 0;
+    char *end;
+    long fd = strtol(e, &end, 10);
+    unsetenv(SCHED_FD_ENV);
+    struct stat st;
+    void *p = NULL;
+    if (*end == '\0' && fd > 2 && fd < 65536 && fstat((int)fd, &st) == 0 &&
+        st.st_size == (off_t)sizeof *the_area)
+        p = map_area((int)fd);
+    if (!p) {
+        log_warn("schedules: the area handed over (%s=%s) cannot be used; starting afresh",
+                 SCHED_FD_ENV, e);
+        return 0;
+    }
+    fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+    the_fd = (int)fd;
+    the_area = p;
+    return 1;
+}
 
 struct sched_area *
 schedule_area(void)
 {
-    if (!the_area) {
-        void *p = mmap(NULL, sizeof *the_area, PROT_READ | PROT_WRITE,
-                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED)
-            return NULL;
-        the_area = p;
-        for (int i = 0; i < SCHED_MAX; i++)
-            atomic_init(&the_area->slot[i], 0);
+    if (the_area || adopt_area())
+        return the_area;
+    int fd = memfd_create("etamild-schedules", MFD_CLOEXEC);
+    if (fd >= 0 && ftruncate(fd, sizeof *the_area) < 0) {
+        close(fd);
+        fd = -1;
     }
+    void *p = map_area(fd);
+    if (!p) {
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    the_fd = fd;
+    the_area = p;
+    for (int i = 0; i < SCHED_MAX; i++)
+        atomic_init(&the_area->slot[i], 0);
     return the_area;
+}
+
+void
+schedule_pass_on(int min_fd)
+{
+    if (the_fd < 0)
+        return;
+    int fd = fcntl(the_fd, F_DUPFD, min_fd);     /* without FD_CLOEXEC: survives exec */
+    if (fd < 0)
+        return;
+    char buf[16];
+    snprintf(buf, sizeof buf, "%d", fd);
+    setenv(SCHED_FD_ENV, buf, 1);
 }
 
 int64_t
@@ -137,6 +200,7 @@ poll_cb(struct ev_loop *loop, ev_timer *tm, int revents)
         job->handler = run_job;
         job->route_data = &s->items[k];
         job->conn = NULL;
+        w->nsched++;
         pool_submit(w->pool, job);
         submitted = 1;
     }
@@ -147,6 +211,15 @@ poll_cb(struct ev_loop *loop, ev_timer *tm, int revents)
         d = 0.005;
     ev_timer_set(tm, d, 0.);
     ev_timer_start(loop, tm);
+}
+
+int
+schedule_job_back(struct worker *w, struct etd_job *job)
+{
+    if (job->handler != run_job)
+        return 0;
+    w->nsched--;
+    return 1;
 }
 
 struct etd_sched *

@@ -91,7 +91,7 @@ accept_pause_cb(struct ev_loop *loop, ev_timer *t, int revents)
 void
 worker_conn_gone(struct worker *w)
 {
-    if (w->draining && w->nconns == 0 && w->nrejected == 0)
+    if (w->draining && w->nconns == 0 && w->nrejected == 0 && w->nsched == 0)
         ev_break(w->loop, EVBREAK_ALL);
 }
 
