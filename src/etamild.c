@@ -39,7 +39,8 @@ static const char usage_text[] =
     "\n"
     "Signals to the master: HUP reload, TERM graceful stop, INT/QUIT fast stop,\n"
     "USR1 reopen logs, USR2 binary upgrade, TTIN/TTOU one worker more/fewer.\n"
-    "Exit status: 0 success, 1 invalid configuration or start-up failure, 2 usage error.\n"
+    "Exit status: 0 success, 1 invalid configuration, start-up failure or -s failed,\n"
+    "2 usage error.\n"
     "See etamild(8) and etamild.conf(5).\n";
 
 static const struct {
