@@ -10,7 +10,7 @@ src_etamil_LDADD += src/libetamild.a $(LANG_LIBS) $(HIREDIS_LIBS)
 
 check_PROGRAMS += tests/unit/test_redis
 TESTS += tests/unit/test_redis
-tests_unit_test_redis_SOURCES = tests/unit/test_redis.c
+tests_unit_test_redis_SOURCES = tests/unit/test_redis.c tests/unit/lang_util.c tests/unit/lang_util.h
 tests_unit_test_redis_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_redis_LDADD = $(LANG_LIBS) $(CUNIT_LIBS)
 

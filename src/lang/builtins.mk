@@ -11,7 +11,7 @@ src_lang_libetamil_a_SOURCES += \
 
 check_PROGRAMS += tests/unit/test_builtins tests/unit/test_json
 TESTS += tests/unit/test_builtins tests/unit/test_json
-tests_unit_test_builtins_SOURCES = tests/unit/test_builtins.c
+tests_unit_test_builtins_SOURCES = tests/unit/test_builtins.c tests/unit/lang_util.c tests/unit/lang_util.h
 tests_unit_test_builtins_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_builtins_LDADD = $(LANG_LIBS) $(CUNIT_LIBS)
 tests_unit_test_json_SOURCES = tests/unit/test_json.c

@@ -14,6 +14,7 @@
 
 #include "builtins_lib.h"
 #include "etamil.h"
+#include "lang_util.h"
 
 static char tmpdir[64];
 
@@ -58,30 +59,12 @@ static int h_upload(void *ud, size_t index, const void **data, size_t *len)
 	return 0;
 }
 
-static etm_program *compile(const char *src)
-{
-	struct etm_diag d;
-	etm_diag_init(&d);
-	struct etm_ast_program *ast = etm_load_string(src, strlen(src), NULL, NULL, &d);
-	if (!ast || etm_check(ast, &d)) {
-		for (size_t i = 0; i < d.n; i++)
-			fprintf(stderr, "compile: %s\n", d.items[i].message);
-		etm_diag_free(&d);
-		etm_ast_free(ast);
-		return NULL;
-	}
-	etm_diag_free(&d);
-	etm_program *p = etm_program_compile(ast);
-	etm_ast_free(ast);
-	return p;
-}
-
 /* Run SRC; the output (malloc'd) in *OUT, the error message in MSG.  When
    GLOBAL is set, its text after the run goes to GVAL. */
 static etm_status run(const char *src, char **out, char *msg, size_t msglen,
 		      const char *global, char *gval, size_t glen)
 {
-	etm_program *p = compile(src);
+	etm_program *p = unit_compile(src);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	fake_host f;
 	etm_buf_init(&f.out);

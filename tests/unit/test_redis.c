@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "etamil.h"
+#include "lang_util.h"
 
 typedef struct fake {
 	etm_buf out;
@@ -136,29 +137,11 @@ static bool r_close(void *ud)
 
 static const etm_redis_ops fake_ops = { r_default, r_connect, r_command, r_close };
 
-static etm_program *compile(const char *src)
-{
-	struct etm_diag d;
-	etm_diag_init(&d);
-	struct etm_ast_program *ast = etm_load_string(src, strlen(src), NULL, NULL, &d);
-	if (!ast || etm_check(ast, &d)) {
-		for (size_t i = 0; i < d.n; i++)
-			fprintf(stderr, "compile: %s\n", d.items[i].message);
-		etm_diag_free(&d);
-		etm_ast_free(ast);
-		return NULL;
-	}
-	etm_diag_free(&d);
-	etm_program *p = etm_program_compile(ast);
-	etm_ast_free(ast);
-	return p;
-}
-
 /* Run SRC with the fake host (or none); returns the output, or "ERROR:
    message" for a runtime error.  Caller frees. */
 static char *run(const char *src, int with_host, fake *keep)
 {
-	etm_program *p = compile(src);
+	etm_program *p = unit_compile(src);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	fake local, *f = keep ? keep : &local;
 	memset(f, 0, sizeof(*f));

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "etamil.h"
+#include "lang_util.h"
 
 typedef struct capture {
 	etm_buf out;
@@ -32,29 +33,11 @@ static int cap_read(void *ud, etm_buf *line)
 	return 0;
 }
 
-static etm_program *compile(const char *src)
-{
-	struct etm_diag d;
-	etm_diag_init(&d);
-	struct etm_ast_program *ast = etm_load_string(src, strlen(src), NULL, NULL, &d);
-	if (!ast || etm_check(ast, &d)) {
-		for (size_t i = 0; i < d.n; i++)
-			fprintf(stderr, "compile: %s\n", d.items[i].message);
-		etm_diag_free(&d);
-		etm_ast_free(ast);
-		return NULL;
-	}
-	etm_diag_free(&d);
-	etm_program *p = etm_program_compile(ast);
-	etm_ast_free(ast);
-	return p;
-}
-
 /* Run SRC; returns the status, output in *OUT (malloc'd), message copied. */
 static etm_status run_src(const char *src, char **out, char *msg, size_t msglen,
 			  etm_result *resp, const etm_limits *lim)
 {
-	etm_program *p = compile(src);
+	etm_program *p = unit_compile(src);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	capture c = {0};
 	etm_host h = {0};
@@ -171,7 +154,7 @@ static void test_exit_and_input(void)
 	CU_ASSERT_STRING_EQUAL(out, "a\n");
 	free(out);
 
-	etm_program *p = compile("உள்ளிடு x; அச்சு \"[\" & x & \"]\"; உள்ளிடு y; அச்சு வகை(y) & நீளம்(y);");
+	etm_program *p = unit_compile("உள்ளிடு x; அச்சு \"[\" & x & \"]\"; உள்ளிடு y; அச்சு வகை(y) & நீளம்(y);");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	static const char *const lines[] = {"  42  ", NULL};
 	capture c = {0};
@@ -191,7 +174,7 @@ static void test_exit_and_input(void)
 
 static void test_limits(void)
 {
-	etm_program *p = compile("i = 0; (மெய்) சுற்று { i = i + 1; }");
+	etm_program *p = unit_compile("i = 0; (மெய்) சுற்று { i = i + 1; }");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	etm_vm *vm = etm_vm_new(p, NULL, NULL);
 	etm_result r;
@@ -209,7 +192,7 @@ static void test_limits(void)
 	etm_vm_free(vm);
 	etm_program_free(p);
 
-	p = compile("xs = []; (மெய்) சுற்று { xs = இணை(xs, \"ஒரு நீண்ட சொல் ஒரு நீண்ட சொல்\" & நீளம்(xs)); }");
+	p = unit_compile("xs = []; (மெய்) சுற்று { xs = இணை(xs, \"ஒரு நீண்ட சொல் ஒரு நீண்ட சொல்\" & நீளம்(xs)); }");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	lim.deadline_ns = 0;
 	lim.heap_limit = 1 << 20;
@@ -224,7 +207,7 @@ static void test_limits(void)
 
 static void test_server_api(void)
 {
-	etm_program *p = compile(
+	etm_program *p = unit_compile(
 		"செயல் வாழ்த்து(பெயர்) { திரும்பு \"வணக்கம், \" & பெயர்; }\n"
 		"அடிப்படை = 100;\n"
 		"வழி பெறு, \"/hello\" {\n"
@@ -281,7 +264,7 @@ static void test_server_api(void)
 
 	/* A function defined in a route body wins for that route only, also
 	   for calls the prelude makes. */
-	p = compile("செயல் f() { திரும்பு 1; }\nx = f();\n"
+	p = unit_compile("செயல் f() { திரும்பு 1; }\nx = f();\n"
 		    "வழி பெறு, \"/a\" { பதில் 200, x; }\n"
 		    "வழி பெறு, \"/b\" { செயல் f() { திரும்பு 2; } பதில் 200, x; }\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
@@ -296,13 +279,13 @@ static void test_server_api(void)
 	etm_vm_free(vm);
 	etm_program_free(p);
 
-	p = compile("அச்சு 1; வழி பெறு, \"/\" { }");
+	p = unit_compile("அச்சு 1; வழி பெறு, \"/\" { }");
 	CU_ASSERT_FALSE(etm_program_prelude_pure(p));
 	etm_program_free(p);
-	p = compile("x = headers; வழி பெறு, \"/\" { }");
+	p = unit_compile("x = headers; வழி பெறு, \"/\" { }");
 	CU_ASSERT_FALSE(etm_program_prelude_pure(p));
 	etm_program_free(p);
-	p = compile("வழி பெறு, x { }");
+	p = unit_compile("வழி பெறு, x { }");
 	CU_ASSERT_PTR_NULL(etm_program_route(p, 0)->path);
 	CU_ASSERT_PTR_NOT_NULL(etm_program_route(p, 0)->error);
 	etm_program_free(p);
@@ -311,7 +294,7 @@ static void test_server_api(void)
 /* xs = இணை(xs, v) appends in place: 200,000 appends must be fast. */
 static void test_append_in_place(void)
 {
-	etm_program *p = compile("xs = []; i = 0; (i < 200000) சுற்று { xs = இணை(xs, i); i = i + 1; }"
+	etm_program *p = unit_compile("xs = []; i = 0; (i < 200000) சுற்று { xs = இணை(xs, i); i = i + 1; }"
 				 "அச்சு நீளம்(xs);"
 				 "செயல் f() { ys = []; j = 0; (j < 100000) சுற்று { ys = இணை(ys, j); j = j + 1; } திரும்பு நீளம்(ys); }"
 				 "அச்சு f();"
