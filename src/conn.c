@@ -196,6 +196,26 @@ start_reading(struct conn *c)
     }
 }
 
+static void
+stop_writing(struct conn *c)
+{
+    if (c->writing) {
+        ev_io_stop(c->w->loop, &c->wio);
+        c->writing = 0;
+    }
+}
+
+/* Forget every request queued (responses not written yet). */
+static void
+drop_queue(struct conn *c)
+{
+    while (c->qhead) {
+        struct etd_job *j = c->qhead;
+        queue_remove(c, j);
+        drop_job(c->w, j);
+    }
+}
+
 /* No request after the ones queued: stop reading, forget what came after. */
 static void
 read_no_more(struct conn *c)
@@ -278,7 +298,6 @@ rd_on_request(void *owner, struct etd_job *j)
 {
     struct conn *c = owner;
     struct worker *w = c->w;
-    j->conn = c;
     c->nrequests++;
     /* the last request allowed on this connection; keepalive_timeout 0
      * disables keep-alive: every answer says Connection: close */
@@ -313,7 +332,6 @@ conn_error(struct conn *c, int status)
         conn_linger(c);
         return;
     }
-    j->conn = c;
     j->close = 1;
     j->internal = 1;
     etd_response_error(&j->resp, status, NULL);
@@ -620,10 +638,7 @@ conn_flush(struct conn *c)
         if (cnt == 0)
             break;
     }
-    if (c->writing) {
-        ev_io_stop(w->loop, &c->wio);
-        c->writing = 0;
-    }
+    stop_writing(c);
     if (c->nqueued == 0) {
         if (c->eof) {
             conn_close(c);
@@ -810,15 +825,8 @@ conn_linger(struct conn *c)
         return;
     if (!c->no_more)
         read_no_more(c);
-    while (c->qhead) {
-        struct etd_job *j = c->qhead;
-        queue_remove(c, j);
-        drop_job(w, j);
-    }
-    if (c->writing) {
-        ev_io_stop(w->loop, &c->wio);
-        c->writing = 0;
-    }
+    drop_queue(c);
+    stop_writing(c);
     if (c->eof) {
         conn_close(c);
         return;
@@ -838,14 +846,9 @@ conn_close(struct conn *c)
 {
     struct worker *w = c->w;
     stop_reading(c);
-    if (c->writing)
-        ev_io_stop(w->loop, &c->wio);
+    stop_writing(c);
     ev_timer_stop(w->loop, &c->timer);
-    while (c->qhead) {
-        struct etd_job *j = c->qhead;
-        queue_remove(c, j);
-        drop_job(w, j);
-    }
+    drop_queue(c);
     struct etd_job *j = http_reader_take(&c->rd);
     if (j)
         worker_job_put(w, j);
