@@ -93,6 +93,7 @@ struct app_thread {
     const char *label;
     const struct etd_request *req;  /* the request being served, or NULL */
     int parsed;                     /* parts/files hold req's multipart body */
+    int oom;                        /* part of the request could not be read */
     struct mp_parts parts;
     size_t *files;                  /* indexes into parts of the uploads */
     size_t nfiles, files_cap;
@@ -216,8 +217,10 @@ str_lossy(struct app_thread *t, const char *s, size_t len)
     etm_heap *h = etm_vm_heap(t->vm);
     if (etm_str_valid_utf8(s, len))
         return etm_str_new(h, s, len);
-    if (len > SIZE_MAX / 3 || tmp_reserve(t, len * 3) < 0)
+    if (len > SIZE_MAX / 3 || tmp_reserve(t, len * 3) < 0) {
+        t->oom = 1;
         return etm_str_new(h, "", 0);
+    }
     size_t n = app_utf8_lossy(s, len, t->tmp);
     return etm_str_new(h, t->tmp, n);
 }
@@ -227,8 +230,10 @@ static etm_value
 str_query(struct app_thread *t, const char *s, size_t len)
 {
     etm_heap *h = etm_vm_heap(t->vm);
-    if (len > SIZE_MAX / 4 || tmp_reserve(t, len * 4) < 0)
+    if (len > SIZE_MAX / 4 || tmp_reserve(t, len * 4) < 0) {
+        t->oom = 1;
         return etm_str_new(h, "", 0);
+    }
     size_t n = app_query_unescape(s, len, t->tmp);
     if (etm_str_valid_utf8(t->tmp, n))
         return etm_str_new(h, t->tmp, n);
@@ -629,9 +634,11 @@ parse_parts(struct app_thread *t)
     const char *ct = etd_request_header(q, "content-type", &clen);
     const char *b;
     size_t blen;
-    if (!ct || !multipart_boundary(ct, clen, &b, &blen) ||
-        multipart_parse(q->body, q->body_len, b, blen, &t->parts) < 0) {
+    if (!ct || !multipart_boundary(ct, clen, &b, &blen))
+        return;
+    if (multipart_parse(q->body, q->body_len, b, blen, &t->parts) < 0) {
         t->parts.n = 0;
+        t->oom = 1;
         return;
     }
     for (size_t i = 0; i < t->parts.n; i++) {
@@ -640,8 +647,10 @@ parse_parts(struct app_thread *t)
         if (t->nfiles == t->files_cap) {
             size_t cap = t->files_cap ? t->files_cap * 2 : 8;
             void *nv = realloc(t->files, cap * sizeof *t->files);
-            if (!nv)
+            if (!nv) {
+                t->oom = 1;
                 break;
+            }
             t->files = nv;
             t->files_cap = cap;
         }
@@ -838,8 +847,11 @@ build_response(struct app_thread *t, struct etd_job *job)
     }
     size_t bl;
     const char *bs = text_of(t, *bv, &bl);
-    if (etd_response_write(r, bs, bl) < 0)
+    if (etd_response_write(r, bs, bl) < 0) {
+        log_error("%s (%s %s): out of memory for a %zu-byte response body; answering 500",
+                  t->label, job->req.method, job->req.target, bl);
         etd_response_error(r, 500, NULL);
+    }
 }
 
 /* A failed run: log it, answer 500 or 503. */
@@ -912,22 +924,31 @@ app_handle(struct etd_job *job)
     etm_result res;
     memset(&res, 0, sizeof res);
     etm_status st = ETM_RUN_OK;
-    if (!t->saved)
+    /* a handler never runs on a request it was given only part of */
+    if (!t->oom && !t->saved)
         st = etm_vm_run_prelude(vm, &res);
-    if (st == ETM_RUN_OK && rt->index != WHOLE_PROGRAM)
+    if (!t->oom && st == ETM_RUN_OK && rt->index != WHOLE_PROGRAM)
         st = etm_vm_run_route(vm, rt->index, &res);
     etd_job_set_cancel(job, NULL, NULL);
 
-    if (st == ETM_RUN_OK || (st == ETM_RUN_EXIT && res.exit_code == 0))
+    if (t->oom) {
+        /* binding, or an upload the handler asked for, ran out of memory */
+        log_error("%s (%s %s): out of memory reading the request; answering 500", rt->label,
+                  job->req.method ? job->req.method : "-",
+                  job->req.target ? job->req.target : "-");
+        etd_response_error(&job->resp, 500, NULL);
+    } else if (st == ETM_RUN_OK || (st == ETM_RUN_EXIT && res.exit_code == 0)) {
         build_response(t, job);
-    else
+    } else {
         failure(t, job, &res);
+    }
     etm_vm_reset(vm);
     redis_local_end(t->redis);
     t->parts.n = 0;
     t->nfiles = 0;
     t->req = NULL;
     t->parsed = 0;
+    t->oom = 0;
     t->label = NULL;
 }
 
