@@ -33,16 +33,23 @@
 
 const char *etd_version(void);
 
-/* One configuration value, double-quoted with \" and \\ escaped. */
+/* Text inside a double-quoted configuration value: \" and \\ escaped. */
 static void
-put_quoted(FILE *f, const char *s)
+put_escaped(FILE *f, const char *s)
 {
-    fputc('"', f);
     for (; *s; s++) {
         if (*s == '"' || *s == '\\')
             fputc('\\', f);
         fputc(*s, f);
     }
+}
+
+/* One configuration value, double-quoted. */
+static void
+put_quoted(FILE *f, const char *s)
+{
+    fputc('"', f);
+    put_escaped(f, s);
     fputc('"', f);
 }
 
@@ -86,14 +93,12 @@ write_config(FILE *f, const char *host, unsigned port, const char *file)
             return -1;
         for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
             char *a = absolute(d);
-            if (!a)
-                continue;
-            fputs(first ? "module_path \"" : ":", f);
-            for (const char *c = a; *c; c++) {
-                if (*c == '"' || *c == '\\')
-                    fputc('\\', f);
-                fputc(*c, f);
+            if (!a) {
+                free(copy);
+                return -1;          /* never serve with part of the search path */
             }
+            fputs(first ? "module_path \"" : ":", f);
+            put_escaped(f, a);
             free(a);
             first = 0;
         }
