@@ -798,53 +798,120 @@ etm_dec etm_to_dec(etm_value v)
 	}
 }
 
-bool etm_equal(etm_value a, etm_value b)
+/* Equality of A and B as far as it can be told without looking inside:
+   0 unequal, 1 equal, 2 same-sized containers whose items decide. */
+static int equal_shallow(etm_value a, etm_value b)
 {
 	if (a.kind != b.kind)
-		return false;
+		return 0;
 	switch (a.kind) {
 	case ETM_NUM:
 		return etm_dec_cmp(a.as.num, b.as.num) == 0;
 	case ETM_BOOL:
 		return a.as.b == b.as.b;
-	case ETM_NIL:
-	case ETM_UNSET:
-		return true;
 	case ETM_STR: {
 		etm_string *x = ETM_STR(a), *y = ETM_STR(b);
 		return x == y || (x->len == y->len && memcmp(x->data, y->data, x->len) == 0);
 	}
-	case ETM_ARR: {
-		etm_arr *x = ETM_ARR(a), *y = ETM_ARR(b);
-		if (x == y)
-			return true;
-		if (x->len != y->len)
-			return false;
-		for (size_t i = 0; i < x->len; i++)
-			if (!etm_equal(x->items[i], y->items[i]))
-				return false;
-		return true;
-	}
-	case ETM_REC: {
-		etm_rec *x = ETM_REC(a), *y = ETM_REC(b);
-		if (x == y)
-			return true;
-		if (x->len != y->len)
-			return false;
-		for (uint32_t i = 0; i < x->len; i++) {
-			etm_string *k = x->ents[i].key;
-			etm_value *o = etm_rec_get(y, k->data, k->len,
-						   y->index ? etm_str_hash(k) : 0);
-			if (!o || !etm_equal(x->ents[i].val, *o))
-				return false;
-		}
-		return true;
-	}
+	case ETM_ARR:
+		if (a.as.obj == b.as.obj)
+			return 1;
+		return ETM_ARR(a)->len == ETM_ARR(b)->len ? 2 : 0;
+	case ETM_REC:
+		if (a.as.obj == b.as.obj)
+			return 1;
+		return ETM_REC(a)->len == ETM_REC(b)->len ? 2 : 0;
 	case ETM_OK:
 	case ETM_ERR:
-		return etm_equal(ETM_RES(a)->inner, ETM_RES(b)->inner);
+		return a.as.obj == b.as.obj ? 1 : 2;
+	default:		/* nil, unset */
+		return 1;
 	}
-	return false;
+}
+
+/* Equality walks nested values with an explicit stack (no C recursion, so
+   any depth compares). */
+bool etm_equal(etm_value a, etm_value b)
+{
+	struct eframe {
+		etm_value a, b;
+		size_t i;
+	} *st = NULL;
+	size_t n = 0, cap = 0;
+	int r = equal_shallow(a, b);
+	bool eq = true;
+
+	if (r != 2)
+		return r;
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct eframe *ns = realloc(st, cap * sizeof(*st));
+			if (!ns)
+				oom();
+			st = ns;
+		}
+		st[n].a = a;
+		st[n].b = b;
+		st[n].i = 0;
+		n++;
+		/* Find the next pair of items that needs a look inside. */
+		for (;;) {
+			struct eframe *f = &st[n - 1];
+			bool more = true;
+			switch (f->a.kind) {
+			case ETM_ARR:
+				if (f->i == ETM_ARR(f->a)->len) {
+					more = false;
+					break;
+				}
+				a = ETM_ARR(f->a)->items[f->i];
+				b = ETM_ARR(f->b)->items[f->i];
+				break;
+			case ETM_REC: {
+				etm_rec *x = ETM_REC(f->a), *y = ETM_REC(f->b);
+				if (f->i == x->len) {
+					more = false;
+					break;
+				}
+				etm_string *k = x->ents[f->i].key;
+				etm_value *o = etm_rec_get(y, k->data, k->len,
+							   y->index ? etm_str_hash(k) : 0);
+				if (!o) {
+					eq = false;
+					goto out;
+				}
+				a = x->ents[f->i].val;
+				b = *o;
+				break;
+			}
+			default:	/* a result */
+				if (f->i) {
+					more = false;
+					break;
+				}
+				a = ETM_RES(f->a)->inner;
+				b = ETM_RES(f->b)->inner;
+				break;
+			}
+			if (!more) {
+				if (--n == 0)
+					goto out;
+				continue;
+			}
+			f->i++;
+			r = equal_shallow(a, b);
+			if (r == 0) {
+				eq = false;
+				goto out;
+			}
+			if (r == 2)
+				break;	/* push (a, b) */
+		}
+	}
+out:
+	free(st);
+	return eq;
 }
 
 int etm_compare(etm_value a, etm_value b)

@@ -175,6 +175,47 @@ static void test_equality(void)
 		etm_release(&H, vs[i]);
 }
 
+/* A value nested DEPTH levels deep: arrays, records and results in turn
+   around LEAF (owned). */
+static etm_value deep_value(size_t depth, etm_value leaf)
+{
+	etm_value v = leaf;
+	for (size_t i = 0; i < depth; i++) {
+		etm_value w;
+		switch (i % 3) {
+		case 0:
+			w = etm_arr_new(&H, 0);
+			etm_arr_push(&H, &w, etm_num_int(1));
+			etm_arr_push(&H, &w, v);
+			break;
+		case 1:
+			w = etm_rec_new(&H, 0);
+			etm_rec_set_cstr(&H, &w, "k", 1, v);
+			etm_rec_set_cstr(&H, &w, "a", 1, etm_bool(true));
+			break;
+		default:
+			w = etm_result_new(&H, i % 2, v);
+			break;
+		}
+		v = w;
+	}
+	return v;
+}
+
+static void test_deep_equality(void)
+{
+	/* Far deeper than the C stack could recurse. */
+	enum { DEPTH = 300000 };
+	etm_value a = deep_value(DEPTH, N("7")), b = deep_value(DEPTH, N("7.0"));
+	etm_value c = deep_value(DEPTH, N("8"));
+	CU_ASSERT_TRUE(etm_equal(a, b));
+	CU_ASSERT_TRUE(etm_equal(a, a));
+	CU_ASSERT_FALSE(etm_equal(a, c));
+	etm_release(&H, a);
+	etm_release(&H, b);
+	etm_release(&H, c);
+}
+
 static void test_copy_on_write(void)
 {
 	etm_value a = etm_arr_new(&H, 0);
@@ -276,6 +317,7 @@ int main(void)
 		{"printing", test_printing},
 		{"coercions and truthiness", test_coercions},
 		{"equality and ordering", test_equality},
+		{"equality of deeply nested values", test_deep_equality},
 		{"copy on write", test_copy_on_write},
 		{"string append", test_string_append},
 		{"heap accounting", test_heap_accounting},
