@@ -253,11 +253,12 @@ on_headers_complete(http_parser *p)
     if ((p->flags & F_CONTENTLENGTH) && p->content_length > r->lim->max_body_size)
         return fail(r, 413);
     int has_body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENTLENGTH) && p->content_length > 0);
-    size_t el;
-    const char *e = etd_request_header(&j->req, "expect", &el);
-    if (e && has_body && el == 12 && strncasecmp(e, "100-continue", 12) == 0 &&
-        (p->http_major > 1 || (p->http_major == 1 && p->http_minor >= 1)))
-        j->need_continue = 1;
+    if (has_body && (p->http_major > 1 || (p->http_major == 1 && p->http_minor >= 1))) {
+        size_t el;
+        const char *e = etd_request_header(&j->req, "expect", &el);
+        if (e && el == 12 && strncasecmp(e, "100-continue", 12) == 0)
+            j->need_continue = 1;
+    }
     if ((p->flags & F_CONTENTLENGTH) && p->content_length > 0 &&
         etd_buf_reserve(&j->bodybuf, p->content_length + 1) < 0)
         return fail(r, 503);
