@@ -343,6 +343,8 @@ static const char *op_default_address(void *ud)
     return rl->default_addr;
 }
 
+/* DETAIL (the OS error) becomes "ADDR\0OS ERROR", the form of E_CONNECT
+ * from a command, where the runtime does not know which server it was. */
 static void connect_failure(etm_buf *detail, const char *addr)
 {
     etm_buf os = *detail;
@@ -362,10 +364,8 @@ static etm_redis_status op_connect(void *ud, const char *addr, etm_buf *detail)
         return ETM_REDIS_E_CONNECT;
     }
     e->used = ++rl->clock;
-    if (prepare(rl, e, detail) < 0) {
-        connect_failure(detail, addr);
-        return ETM_REDIS_E_CONNECT;
-    }
+    if (prepare(rl, e, detail) < 0)
+        return ETM_REDIS_E_CONNECT;     /* the OS error alone: the runtime adds addr */
     rl->cur = e;
     return ETM_REDIS_OK;
 }
