@@ -533,6 +533,9 @@ app_thread_init(void *arg, int index)
                                metrics_proc(a->metrics, a->metrics_idx));
     if (t->redis)
         redis_local_host(t->redis, &host);
+    else
+        log_error("helper thread: out of memory for the Redis connections; "
+                  "ரெடிஸ்_இணை will fail on this thread");
     t->vm = etm_vm_new(app->prog, &host, &lim);
     if (!t->vm) {
         log_error("helper thread: cannot create an eTamil VM (out of memory)");
