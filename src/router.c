@@ -278,13 +278,16 @@ router_status(struct etd_job *job)
         size_t n = r->metrics ? metrics_render(r->metrics, buf, want) : 0;
         if (n < want) {
             etd_response_commit(&job->resp, n);
-            break;
+            job->resp.status = 200;
+            static const char ct[] = "text/plain; version=0.0.4";
+            etd_response_set_header(&job->resp, "Content-Type", 12, ct, sizeof ct - 1);
+            return;
         }
         want = n + 1;
     }
-    job->resp.status = 200;
-    static const char ct[] = "text/plain; version=0.0.4";
-    etd_response_set_header(&job->resp, "Content-Type", 12, ct, sizeof ct - 1);
+    /* The metrics kept growing faster than the buffer: say so, never an
+     * empty 200 a scraper would take for "no series". */
+    etd_response_error(&job->resp, 500, "metrics did not fit");
 }
 
 void
