@@ -16,7 +16,7 @@
 
 #define MSG_CANNOT_WRITE "கோப்பு '%s' எழுத முடியவில்லை  (cannot write '%s'): %s"
 
-static void os_error(etm_buf *b, int err)
+void etm_os_error_append(etm_buf *b, int err)
 {
 	char tmp[256];
 	/* GNU strerror_r: returns the message, maybe not in tmp. */
@@ -33,7 +33,7 @@ int etm_file_write(const char *path, size_t pathlen, const void *data,
 	}
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0) {
-		os_error(err, errno);
+		etm_os_error_append(err, errno);
 		return -1;
 	}
 	const char *p = data;
@@ -44,7 +44,7 @@ int etm_file_write(const char *path, size_t pathlen, const void *data,
 				continue;
 			int e = errno;
 			close(fd);
-			os_error(err, e);
+			etm_os_error_append(err, e);
 			return -1;
 		}
 		if (n == 0) {
@@ -56,7 +56,7 @@ int etm_file_write(const char *path, size_t pathlen, const void *data,
 		len -= (size_t)n;
 	}
 	if (close(fd) < 0 && errno != EINTR) {
-		os_error(err, errno);
+		etm_os_error_append(err, errno);
 		return -1;
 	}
 	return 0;

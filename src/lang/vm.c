@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "builtins_lib.h"
 #include "compile.h"
 
 #define MAX_DEPTH 256
@@ -298,14 +299,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* The OS error text in the reference's (Rust) form. */
-static void os_error(etm_buf *b, int err)
-{
-	char tmp[256];
-	const char *s = strerror_r(err, tmp, sizeof(tmp));
-	etm_buf_printf(b, "%s (os error %d)", s, err);
-}
-
 /* Read a whole file; returns 0, or -1 with errno / -2 for invalid UTF-8. */
 static int read_file(const char *path, etm_buf *out)
 {
@@ -439,12 +432,6 @@ static etm_value text_value(etm_vm *vm, etm_value v)
 	return etm_to_text(&vm->heap, v);
 }
 
-/* The record key for r[idx] = v: the text of idx. */
-static etm_value key_of(etm_vm *vm, etm_value idx)
-{
-	return etm_to_text(&vm->heap, idx);
-}
-
 static int store_index(etm_vm *vm, etm_value *slot, const char *name, etm_value idx, etm_value val)
 {
 	switch (slot->kind) {
@@ -460,7 +447,7 @@ static int store_index(etm_vm *vm, etm_value *slot, const char *name, etm_value 
 		return 0;
 	}
 	case ETM_REC: {
-		etm_value k = key_of(vm, idx);
+		etm_value k = text_value(vm, idx);	/* the key is the text of idx */
 		etm_make_unique(&vm->heap, slot);
 		etm_rec_set(&vm->heap, slot, ETM_STR(k), etm_ref(val));
 		etm_release(&vm->heap, k);
@@ -501,7 +488,7 @@ static int file_op(etm_vm *vm, int op, etm_value a, etm_value b, etm_value mode,
 			if (fd < 0) {
 				etm_buf_printf(&data, "கோப்பு '%s' திறக்க முடியவில்லை  (cannot open '%s' for writing): ",
 					       path.p, path.p);
-				os_error(&data, errno);
+				etm_os_error_append(&data, errno);
 				etm_vm_error(vm, "%s", data.p);
 				rc = -1;
 			} else {
@@ -520,7 +507,7 @@ static int file_op(etm_vm *vm, int op, etm_value a, etm_value b, etm_value mode,
 				close(fd);
 			data.len = 0;
 			etm_buf_printf(&data, "கோப்பு '%s' எழுத முடியவில்லை  (cannot write '%s'): ", path.p, path.p);
-			os_error(&data, e);
+			etm_os_error_append(&data, e);
 			etm_vm_error(vm, "%s", data.p);
 			rc = -1;
 		} else {
@@ -539,7 +526,7 @@ static int file_op(etm_vm *vm, int op, etm_value a, etm_value b, etm_value mode,
 			if (r == -2)
 				etm_buf_adds(&msg, "stream did not contain valid UTF-8");
 			else
-				os_error(&msg, e);
+				etm_os_error_append(&msg, e);
 			etm_vm_error(vm, "%s", msg.p);
 			etm_buf_free(&msg);
 			rc = -1;
