@@ -688,14 +688,15 @@ static void raise(comp *c, const char *msg)
 	emit(c, OP_ERROR, str_const(c, msg, strlen(msg)), 0);
 }
 
-static void unsupported(comp *c, const char *label)
+/* Emit OP (OP_ERROR or OP_TOPLEVEL) with "LABEL — not implemented". */
+static void unsupported(comp *c, const char *label, int op)
 {
 	size_t n = strlen(label) + sizeof(LBL_NOTIMPL);
 	char *m = malloc(n);
 	if (!m)
 		abort();
 	snprintf(m, n, "%s%s", label, LBL_NOTIMPL);
-	raise(c, m);
+	emit(c, op, str_const(c, m, strlen(m)), 0);
 	free(m);
 }
 
@@ -800,7 +801,7 @@ static void cstmt(comp *c, const struct etm_stmt *s)
 		break;
 	}
 	case ETM_STMT_IMPORT:
-		unsupported(c, "இறக்கு (import)");
+		unsupported(c, "இறக்கு (import)", OP_ERROR);
 		break;
 	case ETM_STMT_PRINT:
 		cexpr(c, s->u.print.value);
@@ -816,17 +817,7 @@ static void cstmt(comp *c, const struct etm_stmt *s)
 	case ETM_STMT_ROUTE:
 	case ETM_STMT_EVERY: {
 		const char *label = s->kind == ETM_STMT_ROUTE ? "வழி (route)" : "இடைவெளி (schedule)";
-		if (top) {
-			size_t n = strlen(label) + sizeof(LBL_NOTIMPL);
-			char *m = malloc(n);
-			if (!m)
-				abort();
-			snprintf(m, n, "%s%s", label, LBL_NOTIMPL);
-			emit(c, OP_TOPLEVEL, str_const(c, m, strlen(m)), 0);
-			free(m);
-		} else {
-			unsupported(c, label);
-		}
+		unsupported(c, label, top ? OP_TOPLEVEL : OP_ERROR);
 		break;
 	}
 	case ETM_STMT_RESPONSE:
@@ -839,28 +830,28 @@ static void cstmt(comp *c, const struct etm_stmt *s)
 		emit(c, OP_RESPOND, 0, -3);
 		break;
 	case ETM_STMT_JSONBODY:
-		unsupported(c, "ஜேசான்_உரை (json response)");
+		unsupported(c, "ஜேசான்_உரை (json response)", OP_ERROR);
 		break;
 	case ETM_STMT_STARTSERVER:
-		unsupported(c, "வழங்கி_தொடங்கு (start server)");
+		unsupported(c, "வழங்கி_தொடங்கு (start server)", OP_ERROR);
 		break;
 	case ETM_STMT_STOPSERVER:
-		unsupported(c, "வழங்கி_நிறுத்து (stop server)");
+		unsupported(c, "வழங்கி_நிறுத்து (stop server)", OP_ERROR);
 		break;
 	case ETM_STMT_DBINSERT:
-		unsupported(c, "தளம்_செருக (database insert)");
+		unsupported(c, "தளம்_செருக (database insert)", OP_ERROR);
 		break;
 	case ETM_STMT_DBUPDATE:
-		unsupported(c, "தளம்_புதுப்பி (database update)");
+		unsupported(c, "தளம்_புதுப்பி (database update)", OP_ERROR);
 		break;
 	case ETM_STMT_DBDELETE:
-		unsupported(c, "தளம்_நீக்கு (database delete)");
+		unsupported(c, "தளம்_நீக்கு (database delete)", OP_ERROR);
 		break;
 	case ETM_STMT_CREATETABLE:
-		unsupported(c, "அட்டை_ஆக்கு (create table)");
+		unsupported(c, "அட்டை_ஆக்கு (create table)", OP_ERROR);
 		break;
 	case ETM_STMT_SELECT:
-		unsupported(c, "தேர்வெடு (select)");
+		unsupported(c, "தேர்வெடு (select)", OP_ERROR);
 		break;
 	case ETM_STMT_FILEOPEN: {
 		struct etm_str m = s->u.fileopen.mode;
