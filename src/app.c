@@ -68,6 +68,7 @@ struct etd_app {
     size_t nroutes;
     int whole;                      /* no routes: the program serves / */
     int pure;                       /* etm_program_prelude_pure */
+    int has_params;                 /* some route path has a :NAME (param_NAME globals) */
     int64_t *sched_secs;
     size_t nsched;
     struct sched_area *area;
@@ -88,7 +89,6 @@ struct app_thread {
     unsigned mentioned;             /* bit per V_*: the program names it */
     unsigned preset;                /* bit per V_*: the saved prelude set it */
     int saved;                      /* the pure prelude ran; reset returns to it */
-    int has_params;                 /* the program names some param_* */
     /* the run in progress */
     const char *label;
     const struct etd_request *req;  /* the request being served, or NULL */
@@ -314,6 +314,8 @@ add_route(struct etd_app *app, size_t index, const char *method, const char *pat
         if (*c >= 'a' && *c <= 'z')
             *c = (char)(*c - 'a' + 'A');
     snprintf(rt->label, ll, "%s %s", rt->method, path);
+    if (strchr(path, ':'))
+        app->has_params = 1;
     app->nroutes++;
     return 0;
 }
@@ -547,8 +549,6 @@ app_thread_init(void *arg, int index)
     for (int v = 0; v < V_COUNT; v++)
         if (etm_vm_set_global(t->vm, var_names[v], etm_nil()) == 0)
             t->mentioned |= 1u << v;
-    for (size_t i = 0; i < app->nroutes && !t->has_params; i++)
-        t->has_params = strchr(app->routes[i].path, ':') != NULL;
     etm_vm_reset(t->vm);
     if (app->pure) {
         etm_result res;
@@ -732,7 +732,7 @@ bind_request(struct app_thread *t, const struct etd_request *q)
         }
         etm_vm_set_global(vm, "path_params", rec);
     }
-    if (t->has_params)
+    if (t->app->has_params)
         for (size_t i = 0; i < q->nparams; i++) {
             const struct etd_header *p = &q->params[i];
             if (p->name_len + 7 > sizeof t->name)
