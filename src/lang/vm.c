@@ -29,6 +29,7 @@
 #define MSG_UNDEF "அறிவிக்கப்படாத மாறி '%s'  (undefined variable '%s')"
 #define MSG_OVERFLOW "எண் வரம்பு மீறல்  (number overflow)"
 #define MSG_DIVZERO "பூஜ்ஜியத்தால் வகுத்தல்  (division by zero)"
+#define MSG_OOM "நினைவகம் போதவில்லை  (out of memory)"
 
 typedef struct frame {
 	uint32_t ret;		/* return pc */
@@ -657,8 +658,12 @@ static etm_status run(etm_vm *vm, const etm_entry *en, bool prelude_mode, etm_re
 	vm->err.len = 0;
 	vm->fmap = en->fmap;
 	vm->nframes = 0;
-	if (vm->stack_cap < en->maxstack + 16 && !grow_stack(vm, en->maxstack + 16))
-		abort();
+	sp = bp = vm->stack;
+	if (vm->stack_cap < en->maxstack + 16 && !grow_stack(vm, en->maxstack + 16)) {
+		etm_vm_error(vm, MSG_OOM);
+		status = ETM_RUN_ERROR;
+		goto done;
+	}
 	sp = bp = vm->stack;
 
 #define NEXT do { w = *ip++; steps++; goto *labels[w & 0xffu]; } while (0)
@@ -855,9 +860,14 @@ L_CONCAT: {
 L_EQ:
 L_NE: {
 	etm_value *a = sp - 2, *b = sp - 1;
-	bool eq = etm_equal(*a, *b);
-	etm_release(H, *a);
-	etm_release(H, *b);
+	bool eq;
+	if (likely(a->kind == ETM_NUM && b->kind == ETM_NUM)) {
+		eq = etm_dec_cmp(a->as.num, b->as.num) == 0;
+	} else {
+		eq = etm_equal(*a, *b);
+		etm_release(H, *a);
+		etm_release(H, *b);
+	}
 	*a = etm_bool((w & 0xffu) == OP_EQ ? eq : !eq);
 	sp--;
 	NEXT;
@@ -977,7 +987,7 @@ arity:
 	if (need > vm->stack_cap) {
 		size_t spo = (size_t)(sp - vm->stack), bpo = (size_t)(bp - vm->stack);
 		if (!grow_stack(vm, need))
-			abort();
+			ERR(MSG_OOM);
 		sp = vm->stack + spo;
 		bp = vm->stack + bpo;
 	}
