@@ -492,7 +492,7 @@ static bool op_close(void *ud)
 }
 
 static const etm_redis_ops redis_ops = {
-    op_default_address, op_connect, op_command, op_close
+    op_default_address, op_connect, op_command, op_close, NULL
 };
 
 /* ------------------------------------------------------------------ */

@@ -34,7 +34,8 @@
  * args[i] with etm_nil() (see ETM_BI_MOVE_ARG0).  *OUT receives the owned
  * result.  Return ETM_BI_OK, or ETM_BI_ERROR after etm_vm_error() (a
  * runtime error, exact message of Appendix A), or ETM_BI_EXIT after
- * etm_vm_exit().  Per-VM state (a Redis connection ...) lives in
+ * etm_vm_exit(), or ETM_BI_SUSPEND after etm_vm_suspend() (the host
+ * answers later; *OUT is ignored).  Per-VM state (a Redis connection ...) lives in
  * etm_vm_ext_get/etm_vm_ext_set slots, freed with the VM.
  */
 #ifndef ETM_BUILTINS_H
@@ -45,7 +46,8 @@
 enum {
 	ETM_BI_OK = 0,
 	ETM_BI_ERROR = -1,
-	ETM_BI_EXIT = -2
+	ETM_BI_EXIT = -2,
+	ETM_BI_SUSPEND = -3
 };
 
 /* Flags. */
@@ -59,6 +61,12 @@ typedef int (*etm_builtin_fn)(etm_vm *vm, etm_value *args, etm_value *out);
 
 /* The number of arguments of the builtin call in progress (for arity -1). */
 int etm_vm_nargs(etm_vm *vm);
+
+/* From a builtin about to return ETM_BI_SUSPEND: when the run is resumed
+ * (etm_vm_resume), FINISH(vm, NULL, out) is called in the builtin's place,
+ * with the builtin's conventions (its ARGS are gone: they were released
+ * when it returned), and its result is the call's result. */
+void etm_vm_suspend(etm_vm *vm, etm_builtin_fn finish);
 
 typedef struct etm_builtin_def {
 	const char *names[4];	/* spellings, NULL-terminated (max 3 used) */

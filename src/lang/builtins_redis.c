@@ -303,6 +303,51 @@ static int bi_connect(etm_vm *vm, etm_value *a, etm_value *out)
 	return ETM_BI_OK;
 }
 
+/* The value of a command's outcome ST, whose reply B has built (B and
+ * DETAIL are freed). */
+static etm_value reply_value(etm_vm *vm, etm_redis_status st, struct build *b, etm_buf *detail)
+{
+	etm_heap *h = etm_vm_heap(vm);
+	etm_value out;
+	/* Arrays the host left unfinished are closed as they are. */
+	while (b->n > 0) {
+		etm_value v = b->st[--b->n].arr;
+		place(b, v);
+	}
+	if (st == ETM_REDIS_OK) {
+		etm_value v = b->have_root ? b->root : etm_nil();
+		out = etm_result_new(h, b->top != ETM_REDIS_ERROR || !b->have_root, v);
+	} else {
+		if (b->have_root)
+			etm_release(h, b->root);
+		out = failure(vm, st, detail);
+	}
+	free(b->st);
+	etm_buf_free(&b->tmp);
+	etm_buf_free(detail);
+	return out;
+}
+
+/* ரெடிஸ்_கட்டளை resumed after the host answered PENDING. */
+static int finish_command(etm_vm *vm, etm_value *a, etm_value *out)
+{
+	(void)a;
+	const etm_host *host = etm_vm_host(vm);
+	struct build b;
+	memset(&b, 0, sizeof(b));
+	b.vm = vm;
+	etm_buf_init(&b.tmp);
+	etm_buf detail;
+	etm_buf_init(&detail);
+	etm_redis_status st = host->redis->finish(host->redis_ud, on_item, &b, &detail);
+	if (st == ETM_REDIS_PENDING) {
+		st = ETM_REDIS_E_READ;
+		etm_buf_adds(&detail, "no reply");
+	}
+	*out = reply_value(vm, st, &b, &detail);
+	return ETM_BI_OK;
+}
+
 static int bi_command(etm_vm *vm, etm_value *a, etm_value *out)
 {
 	if (a[1].kind != ETM_ARR)
@@ -350,27 +395,24 @@ static int bi_command(etm_vm *vm, etm_value *a, etm_value *out)
 	etm_buf_init(&b.tmp);
 	etm_redis_status st = ops->command(host->redis_ud, argc, (const char *const *)argv, lens,
 					   on_item, &b, &detail);
-	/* Arrays the host left unfinished are closed as they are. */
-	while (b.n > 0) {
-		etm_value v = b.st[--b.n].arr;
-		place(&b, v);
-	}
-	if (st == ETM_REDIS_OK) {
-		etm_value v = b.have_root ? b.root : etm_nil();
-		*out = etm_result_new(h, b.top != ETM_REDIS_ERROR || !b.have_root, v);
-	} else {
-		if (b.have_root)
-			etm_release(h, b.root);
-		*out = failure(vm, st, &detail);
-	}
-	free(b.st);
-	etm_buf_free(&b.tmp);
 	etm_buf_free(&text);
-	etm_buf_free(&detail);
 	if (lens != small_len)
 		free(lens);
 	if (argv != small_v)
 		free(argv);
+	if (st == ETM_REDIS_PENDING && ops->finish) {
+		/* the host answers later: finish_command gives the result */
+		free(b.st);
+		etm_buf_free(&b.tmp);
+		etm_buf_free(&detail);
+		etm_vm_suspend(vm, finish_command);
+		return ETM_BI_SUSPEND;
+	}
+	if (st == ETM_REDIS_PENDING) {
+		st = ETM_REDIS_E_READ;
+		etm_buf_adds(&detail, "the host cannot wait for the reply");
+	}
+	*out = reply_value(vm, st, &b, &detail);
 	return ETM_BI_OK;
 }
 

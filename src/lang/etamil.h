@@ -81,7 +81,9 @@ typedef enum etm_redis_status {
 	ETM_REDIS_E_MARKER,	/* unknown reply type: the marker */
 	ETM_REDIS_E_INTEGER,	/* bad integer: its text */
 	ETM_REDIS_E_LENGTH,	/* bad bulk length: its text */
-	ETM_REDIS_E_COUNT	/* bad array count: its text */
+	ETM_REDIS_E_COUNT,	/* bad array count: its text */
+	ETM_REDIS_PENDING	/* command() only: sent, the reply comes later
+				   (the run suspends; see finish) */
 } etm_redis_status;
 
 typedef void (*etm_redis_item_fn)(void *ctx, etm_redis_item kind,
@@ -104,6 +106,13 @@ typedef struct etm_redis_ops {
 				    void *ctx, etm_buf *detail);
 	/* ரெடிஸ்_பிரி: forget the current server; true when there was one. */
 	bool (*close)(void *ud);
+	/* Optional.  A host that can wait for a reply without holding its
+	   thread may answer command() with PENDING instead (having reported
+	   no items): the run then ends with ETM_RUN_SUSPENDED, and once the
+	   reply is in, the host calls etm_vm_resume(), which calls finish()
+	   to report it exactly as command() would have. */
+	etm_redis_status (*finish)(void *ud, etm_redis_item_fn item, void *ctx,
+				   etm_buf *detail);
 } etm_redis_ops;
 
 /* How a VM reaches the outside world.  Every member may be NULL, meaning
@@ -223,7 +232,10 @@ typedef enum etm_status {
 	ETM_RUN_EXIT,		/* வெளியேறு(n): exit_code = n */
 	ETM_RUN_CANCELLED,	/* etm_vm_cancel() */
 	ETM_RUN_TIMEOUT,	/* deadline passed */
-	ETM_RUN_HEAP		/* heap budget exceeded */
+	ETM_RUN_HEAP,		/* heap budget exceeded */
+	ETM_RUN_SUSPENDED	/* a builtin waits for the host (a Redis reply
+				   the host answered PENDING): etm_vm_resume()
+				   goes on, etm_vm_abandon() gives up */
 } etm_status;
 
 typedef struct etm_result {
@@ -254,6 +266,19 @@ etm_status etm_vm_run_schedule(etm_vm *vm, size_t i, etm_result *res);
  * under every table (it calls no user function). */
 etm_status etm_vm_run_route_prelude(etm_vm *vm, size_t i, etm_result *res);
 etm_status etm_vm_run_schedule_prelude(etm_vm *vm, size_t i, etm_result *res);
+
+/* Go on with a run that ended ETM_RUN_SUSPENDED, from the builtin call that
+ * suspended it (which now takes its result from the host), on any thread;
+ * the result is that of the rest of the run (it may suspend again).  A
+ * cancel made while it was suspended stops it at once.  ETM_RUN_ERROR when
+ * the VM is not suspended. */
+etm_status etm_vm_resume(etm_vm *vm, etm_result *res);
+/* Drop a suspended run: its values are released and the VM is idle (a
+ * no-op when it is not suspended).  etm_vm_reset and etm_vm_free do this. */
+void etm_vm_abandon(etm_vm *vm);
+/* Whether the last run ended ETM_RUN_SUSPENDED and has not been resumed or
+ * abandoned. */
+bool etm_vm_suspended(const etm_vm *vm);
 
 /* Heap bytes in use by this VM's values, and the most ever. */
 size_t etm_vm_heap_used(const etm_vm *vm);

@@ -57,6 +57,15 @@ struct etm_vm {
 	unsigned tick;
 	int exit_code;
 	int nargs;		/* of the builtin call in progress */
+	struct {		/* a run suspended in a builtin call */
+		bool active;
+		bool prelude;
+		etm_builtin_fn finish;	/* gives the call's result on resume */
+		uint32_t ip;
+		size_t sp, bp;	/* offsets into stack */
+		uint64_t steps;
+	} susp;
+	etm_builtin_fn finish;	/* set by etm_vm_suspend during the call */
 	etm_buf err;
 	etm_buf tmp;
 	struct ext_slot ext[MAX_EXT];
@@ -108,6 +117,7 @@ void etm_vm_free(etm_vm *vm)
 {
 	if (!vm)
 		return;
+	etm_vm_abandon(vm);
 	release_globals(vm, vm->globals);
 	if (vm->saved) {
 		release_globals(vm, vm->saved);
@@ -121,6 +131,27 @@ void etm_vm_free(etm_vm *vm)
 	etm_buf_free(&vm->err);
 	etm_buf_free(&vm->tmp);
 	free(vm);
+}
+
+void etm_vm_suspend(etm_vm *vm, etm_builtin_fn finish)
+{
+	vm->finish = finish;
+}
+
+void etm_vm_abandon(etm_vm *vm)
+{
+	if (!vm->susp.active)
+		return;
+	for (etm_value *sp = vm->stack + vm->susp.sp; sp > vm->stack;)
+		etm_release(&vm->heap, *--sp);
+	vm->nframes = 0;
+	vm->susp.active = false;
+	vm->susp.finish = NULL;
+}
+
+bool etm_vm_suspended(const etm_vm *vm)
+{
+	return vm->susp.active;
 }
 
 void etm_vm_cancel(etm_vm *vm)
@@ -184,6 +215,7 @@ void etm_vm_save_globals(etm_vm *vm)
 
 void etm_vm_reset(etm_vm *vm)
 {
+	etm_vm_abandon(vm);
 	release_globals(vm, vm->globals);
 	if (vm->saved)
 		for (size_t i = 0; i < vm->p->nglobals; i++)
@@ -615,6 +647,7 @@ static enum stop check_limits(etm_vm *vm)
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
+/* EN: the entry to start; NULL: resume the suspended run. */
 static etm_status run(etm_vm *vm, const etm_entry *en, bool prelude_mode, etm_result *res)
 {
 	const etm_program *p = vm->p;
@@ -622,7 +655,7 @@ static etm_status run(etm_vm *vm, const etm_entry *en, bool prelude_mode, etm_re
 	const etm_value *K = p->consts;
 	etm_value *G = vm->globals;
 	etm_heap *H = &vm->heap;
-	const uint32_t *ip = code + en->pc;
+	const uint32_t *ip;
 	etm_value *sp, *bp;
 	uint32_t w;
 	uint64_t steps = 0;
@@ -656,6 +689,16 @@ static etm_status run(etm_vm *vm, const etm_entry *en, bool prelude_mode, etm_re
 	res->message = "";
 	res->file = "";
 	vm->err.len = 0;
+	if (!en) {
+		ip = code + vm->susp.ip;
+		sp = vm->stack + vm->susp.sp;
+		bp = vm->stack + vm->susp.bp;
+		steps = vm->susp.steps;
+		prelude_mode = vm->susp.prelude;
+		vm->susp.active = false;
+		goto resume;
+	}
+	ip = code + en->pc;
 	vm->fmap = en->fmap;
 	vm->nframes = 0;
 	sp = bp = vm->stack;
@@ -692,6 +735,40 @@ static etm_status run(etm_vm *vm, const etm_entry *en, bool prelude_mode, etm_re
 
 L_HALT:
 	goto done;
+suspend:
+	vm->susp.active = true;
+	vm->susp.prelude = prelude_mode;
+	vm->susp.finish = vm->finish;
+	vm->finish = NULL;
+	vm->susp.ip = (uint32_t)(ip - code);
+	vm->susp.sp = (size_t)(sp - vm->stack);
+	vm->susp.bp = (size_t)(bp - vm->stack);
+	vm->susp.steps = steps;
+	res->status = ETM_RUN_SUSPENDED;
+	res->steps = steps;
+	return ETM_RUN_SUSPENDED;
+resume: {
+	/* the builtin call that suspended gets its result now */
+	etm_value out = etm_nil();
+	etm_builtin_fn fin = vm->susp.finish;
+	vm->susp.finish = NULL;
+	vm->nargs = 0;
+	int rc = fin(vm, NULL, &out);
+	if (unlikely(rc != ETM_BI_OK)) {
+		etm_release(H, out);
+		if (rc == ETM_BI_SUSPEND && vm->finish)
+			goto suspend;
+		if (rc == ETM_BI_EXIT) {
+			status = ETM_RUN_EXIT;
+			goto unwind;
+		}
+		FAIL;
+	}
+	*sp++ = out;
+	if (unlikely((stop = check_limits(vm)) != STOP_NONE))
+		goto stopped;
+	NEXT;
+}
 L_CONST:
 	*sp++ = K[ARG];		/* constants are immortal or inline */
 	NEXT;
@@ -960,6 +1037,8 @@ L_CALL: {
 			etm_release(H, *--sp);
 		if (unlikely(rc != ETM_BI_OK)) {
 			etm_release(H, out);
+			if (rc == ETM_BI_SUSPEND && vm->finish)
+				goto suspend;
 			if (rc == ETM_BI_EXIT) {
 				status = ETM_RUN_EXIT;
 				goto unwind;
@@ -1295,6 +1374,18 @@ done:
 #undef SLOT
 #undef PUSH_REF
 #undef STORE_TO
+}
+
+etm_status etm_vm_resume(etm_vm *vm, etm_result *res)
+{
+	if (!vm->susp.active) {
+		memset(res, 0, sizeof(*res));
+		res->status = ETM_RUN_ERROR;
+		res->message = "the VM is not suspended";
+		res->file = "";
+		return ETM_RUN_ERROR;
+	}
+	return run(vm, NULL, false, res);
 }
 
 etm_status etm_vm_run_main(etm_vm *vm, etm_result *res)
