@@ -6,8 +6,16 @@
  * validated here and turned into router entries.  Errors are
  * "FILE:LINE:COLUMN: message".
  *
- * Serving (helper threads): each thread owns one VM.  When the prelude is
- * pure (etm_program_prelude_pure) it runs once per thread and every request
+ * Serving (helper threads): a request runs in an execution context (a VM,
+ * its Redis connections and the request's scratch) taken from the worker's
+ * pool of them (struct app_ctxs) and given back when it is answered.  A
+ * run that waits for a Redis reply on the worker's shared connection
+ * (redis.h) suspends: the context stays with the parked job, the helper
+ * thread takes other work, and the job is queued again (pool_unpark) when
+ * the reply is in, to resume on whichever thread is free.  At most
+ * APP_MAX_PARKED contexts beyond one per thread are out at a time; past
+ * that, runs wait for Redis on their thread as before.  When the prelude is
+ * pure (etm_program_prelude_pure) it runs once per context and every request
  * starts from a copy of its globals (etm_vm_save_globals / etm_vm_reset);
  * otherwise every request runs prelude + route on fresh globals, exactly
  * like the reference.  The request variables of spec §11.5 are bound
@@ -32,6 +40,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +55,14 @@
 #include "redis.h"
 #include "log.h"
 #include "multipart.h"
+#include "pool.h"
 #include "router.h"
 #include "schedule.h"
 #include "worker.h"
+
+/* Contexts a worker may have out (running or parked) beyond one per helper
+ * thread; past that, runs do not suspend in Redis commands. */
+#define APP_MAX_PARKED 256
 
 #define WHOLE_PROGRAM ((size_t)-1)
 #define DEFAULT_BODY "Handler executed successfully"
@@ -81,11 +95,16 @@ static const char *const var_names[V_COUNT] = {
     "headers", "path_params", "request_fields", "request_files",
 };
 
+/* An execution context (named for what it was: one per helper thread). */
 struct app_thread {
     struct etd_app *app;
     const struct etd_config *cfg;
+    struct app_ctxs *ctxs;          /* the pool it belongs to */
+    struct app_thread *next_free;
     etm_vm *vm;
-    struct redis_local *redis;      /* this thread's kept Redis connections */
+    struct redis_local *redis;      /* this context's kept Redis connections */
+    struct etd_job *job;            /* the job it serves, or NULL */
+    int in_route;                   /* the prelude is done: the route runs */
     unsigned mentioned;             /* bit per V_*: the program names it */
     unsigned preset;                /* bit per V_*: the saved prelude set it */
     int saved;                      /* the pure prelude ran; reset returns to it */
@@ -101,6 +120,21 @@ struct app_thread {
     size_t tmp_cap;
     etm_buf text;
     char name[256];                 /* "param_NAME" */
+};
+
+/* A worker's execution contexts. */
+struct app_ctxs {
+    const struct etd_worker_args *args;
+    pthread_mutex_t lock;
+    struct app_thread *free;        /* idle contexts */
+    int out;                        /* contexts in use (running or parked) */
+    int limit;                      /* out beyond which runs do not suspend */
+};
+
+/* What app_thread_init gives each helper thread. */
+struct app_helper {
+    struct app_ctxs *ctxs;
+    int own;                        /* ctxs is this thread's alone (no worker pool) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -513,36 +547,36 @@ mono_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void *
-app_thread_init(void *arg, int index)
+static void ctx_free(struct app_thread *t);
+
+/* A new context for the worker of A (its VM has run the prelude when that
+ * is pure).  NULL when out of memory. */
+static struct app_thread *
+ctx_new(const struct etd_worker_args *a, struct app_ctxs *cs)
 {
-    const struct etd_worker_args *a = arg;
-    struct etd_app *app = a ? a->app : NULL;
-    (void)index;
-    if (!app)
-        return NULL;
+    struct etd_app *app = a->app;
     struct app_thread *t = calloc(1, sizeof *t);
     if (!t) {
-        log_error("helper thread: out of memory");
+        log_error("eTamil context: out of memory");
         return NULL;
     }
     t->app = app;
     t->cfg = a->cfg;
+    t->ctxs = cs;
     etm_buf_init(&t->text);
     etm_host host = { .ud = t, .print = host_print, .upload = host_upload };
     etm_limits lim = { .heap_limit = a->cfg->heap_limit };
     t->redis = redis_local_new(a->cfg->redis, a->cfg->redis_timeout,
-                               metrics_proc(a->metrics, a->metrics_idx));
+                               metrics_proc(a->metrics, a->metrics_idx), a->redis_mux);
     if (t->redis)
         redis_local_host(t->redis, &host);
     else
-        log_error("helper thread: out of memory for the Redis connections; "
-                  "ரெடிஸ்_இணை will fail on this thread");
+        log_error("eTamil context: out of memory for the Redis connections; "
+                  "ரெடிஸ்_இணை will fail in it");
     t->vm = etm_vm_new(app->prog, &host, &lim);
     if (!t->vm) {
-        log_error("helper thread: cannot create an eTamil VM (out of memory)");
-        redis_local_free(t->redis);
-        free(t);
+        log_error("eTamil context: cannot create an eTamil VM (out of memory)");
+        ctx_free(t);
         return NULL;
     }
     /* Which request variables does the program name at all? */
@@ -567,11 +601,9 @@ app_thread_init(void *arg, int index)
     return t;
 }
 
-void
-app_thread_fini(void *arg, void *td)
+static void
+ctx_free(struct app_thread *t)
 {
-    struct app_thread *t = td;
-    (void)arg;
     if (!t)
         return;
     etm_vm_free(t->vm);
@@ -581,6 +613,145 @@ app_thread_fini(void *arg, void *td)
     free(t->tmp);
     etm_buf_free(&t->text);
     free(t);
+}
+
+static struct app_ctxs *
+ctxs_new(const struct etd_worker_args *a)
+{
+    if (!a || !a->app)
+        return NULL;
+    struct app_ctxs *cs = calloc(1, sizeof *cs);
+    if (!cs)
+        return NULL;
+    cs->args = a;
+    cs->limit = (a->cfg->threads > 0 ? a->cfg->threads : 1) + APP_MAX_PARKED;
+    pthread_mutex_init(&cs->lock, NULL);
+    return cs;
+}
+
+/* A context for a run, and whether the run may suspend (*MAY). */
+static struct app_thread *
+ctx_get(struct app_ctxs *cs, int *may)
+{
+    pthread_mutex_lock(&cs->lock);
+    struct app_thread *t = cs->free;
+    if (t)
+        cs->free = t->next_free;
+    cs->out++;
+    *may = cs->out <= cs->limit;
+    pthread_mutex_unlock(&cs->lock);
+    if (!t)
+        t = ctx_new(cs->args, cs);
+    if (!t) {
+        pthread_mutex_lock(&cs->lock);
+        cs->out--;
+        pthread_mutex_unlock(&cs->lock);
+    }
+    return t;
+}
+
+/* Back to idle: the run's state is dropped (a suspended run abandoned). */
+static void
+ctx_put(struct app_thread *t)
+{
+    etm_vm_reset(t->vm);
+    redis_local_end(t->redis);
+    t->parts.n = 0;
+    t->nfiles = 0;
+    t->req = NULL;
+    t->parsed = 0;
+    t->oom = 0;
+    t->label = NULL;
+    t->job = NULL;
+    t->in_route = 0;
+    struct app_ctxs *cs = t->ctxs;
+    pthread_mutex_lock(&cs->lock);
+    t->next_free = cs->free;
+    cs->free = t;
+    cs->out--;
+    pthread_mutex_unlock(&cs->lock);
+}
+
+struct app_ctxs *
+app_contexts_new(const struct etd_worker_args *args)
+{
+    return ctxs_new(args);
+}
+
+void
+app_contexts_free(struct app_ctxs *cs)
+{
+    if (!cs)
+        return;
+    if (cs->out)
+        log_warn("%d eTamil contexts still in use at exit", cs->out);
+    while (cs->free) {
+        struct app_thread *t = cs->free;
+        cs->free = t->next_free;
+        ctx_free(t);
+    }
+    pthread_mutex_destroy(&cs->lock);
+    free(cs);
+}
+
+void *
+app_thread_init(void *arg, int index)
+{
+    const struct etd_worker_args *a = arg;
+    (void)index;
+    if (!a || !a->app)
+        return NULL;
+    struct app_helper *h = calloc(1, sizeof *h);
+    if (!h) {
+        log_error("helper thread: out of memory");
+        return NULL;
+    }
+    h->ctxs = a->app_ctxs;
+    if (!h->ctxs) {                 /* no worker pool (tests): this thread's own */
+        h->ctxs = ctxs_new(a);
+        h->own = 1;
+    }
+    if (!h->ctxs) {
+        log_error("helper thread: out of memory");
+        free(h);
+        return NULL;
+    }
+    /* one context per thread made now: the prelude runs before requests come */
+    struct app_thread *t = ctx_new(a, h->ctxs);
+    if (t) {
+        pthread_mutex_lock(&h->ctxs->lock);
+        t->next_free = h->ctxs->free;
+        h->ctxs->free = t;
+        pthread_mutex_unlock(&h->ctxs->lock);
+    }
+    return h;
+}
+
+void
+app_thread_fini(void *arg, void *td)
+{
+    struct app_helper *h = td;
+    (void)arg;
+    if (!h)
+        return;
+    if (h->own)
+        app_contexts_free(h->ctxs);
+    free(h);
+}
+
+/* The loop thread: the Redis reply a suspended run of T waited for is in. */
+static void
+ctx_wake(void *arg)
+{
+    struct app_thread *t = arg;
+    pool_unpark(t->job);
+}
+
+/* exec_drop of a job dropped while its context was out (loop thread). */
+static void
+ctx_drop(struct etd_job *job)
+{
+    ctx_put(job->exec);
 }
 
 static void
@@ -905,33 +1076,54 @@ failure(struct app_thread *t, struct etd_job *job, const etm_result *res)
 void
 app_handle(struct etd_job *job)
 {
-    struct app_thread *t = job->thread_data;
     const struct app_route *rt = job->route_data;
-    if (!t || !t->vm || t->app != rt->app) {
-        log_error("%s: no eTamil VM on this helper thread", rt->label);
-        etd_response_error(&job->resp, 500, NULL);
-        return;
-    }
-    etm_vm *vm = t->vm;
-    const struct etd_config *cfg = t->cfg;
-    etm_limits lim = { .heap_limit = cfg->heap_limit };
-    if (cfg->handler_timeout > 0)
-        lim.deadline_ns = mono_ns() + (uint64_t)(cfg->handler_timeout * 1e9);
-    etm_vm_set_limits(vm, &lim);
-    t->label = rt->label;
-    etd_job_set_cancel(job, cancel_vm, t);
-    if (etd_job_cancelled(job))
-        etm_vm_cancel(vm);
-
-    bind_request(t, &job->req);
+    struct app_thread *t = job->exec;
     etm_result res;
     memset(&res, 0, sizeof res);
     etm_status st = ETM_RUN_OK;
-    /* a handler never runs on a request it was given only part of */
-    if (!t->oom && !t->saved)
-        st = etm_vm_run_prelude(vm, &res);
-    if (!t->oom && st == ETM_RUN_OK && rt->index != WHOLE_PROGRAM)
-        st = etm_vm_run_route(vm, rt->index, &res);
+    if (t) {
+        st = etm_vm_resume(t->vm, &res);    /* parked in Redis: the reply is in */
+    } else {
+        struct app_helper *h = job->thread_data;
+        int may = 0;
+        t = h ? ctx_get(h->ctxs, &may) : NULL;
+        if (!t || t->app != rt->app) {
+            log_error("%s: no eTamil VM for this request (out of memory?)", rt->label);
+            etd_response_error(&job->resp, 500, NULL);
+            if (t)
+                ctx_put(t);
+            return;
+        }
+        job->exec = t;
+        job->exec_drop = ctx_drop;
+        t->job = job;
+        const struct etd_config *cfg = t->cfg;
+        etm_limits lim = { .heap_limit = cfg->heap_limit };
+        if (cfg->handler_timeout > 0)
+            lim.deadline_ns = mono_ns() + (uint64_t)(cfg->handler_timeout * 1e9);
+        etm_vm_set_limits(t->vm, &lim);
+        t->label = rt->label;
+        redis_local_suspend(t->redis, may, ctx_wake, t);
+        etd_job_set_cancel(job, cancel_vm, t);
+        if (etd_job_cancelled(job))
+            etm_vm_cancel(t->vm);
+        bind_request(t, &job->req);
+        /* a handler never runs on a request it was given only part of */
+        if (!t->oom && !t->saved)
+            st = etm_vm_run_prelude(t->vm, &res);
+    }
+    for (;;) {
+        if (st == ETM_RUN_SUSPENDED) {
+            etd_job_park(job);          /* ctx_wake brings it back */
+            return;
+        }
+        if (t->in_route)
+            break;
+        t->in_route = 1;
+        if (t->oom || st != ETM_RUN_OK || rt->index == WHOLE_PROGRAM)
+            break;
+        st = etm_vm_run_route(t->vm, rt->index, &res);
+    }
     etd_job_set_cancel(job, NULL, NULL);
 
     if (t->oom) {
@@ -945,24 +1137,22 @@ app_handle(struct etd_job *job)
     } else {
         failure(t, job, &res);
     }
-    etm_vm_reset(vm);
-    redis_local_end(t->redis);
-    t->parts.n = 0;
-    t->nfiles = 0;
-    t->req = NULL;
-    t->parsed = 0;
-    t->oom = 0;
-    t->label = NULL;
+    job->exec = NULL;
+    job->exec_drop = NULL;
+    ctx_put(t);
 }
 
 void
 app_run_schedule(struct etd_job *job, size_t i)
 {
-    struct app_thread *t = job->thread_data;
-    if (!t || !t->vm) {
-        log_error("இடைவெளி #%zu: no eTamil VM on this helper thread", i + 1);
+    struct app_helper *h = job->thread_data;
+    int may;
+    struct app_thread *t = h ? ctx_get(h->ctxs, &may) : NULL;
+    if (!t) {
+        log_error("இடைவெளி #%zu: no eTamil VM for the run (out of memory?)", i + 1);
         return;
     }
+    redis_local_suspend(t->redis, 0, NULL, NULL);   /* a schedule run holds its thread */
     etm_vm *vm = t->vm;
     char label[64];
     snprintf(label, sizeof label, "இடைவெளி #%zu every %llds", i + 1,
@@ -990,7 +1180,5 @@ app_run_schedule(struct etd_job *job, size_t i)
             log_error("%s failed: %s:%u:%u: %s", label, file, res.line, res.column,
                       res.message ? res.message : "");
     }
-    etm_vm_reset(vm);
-    redis_local_end(t->redis);
-    t->label = NULL;
+    ctx_put(t);
 }

@@ -37,6 +37,15 @@ void app_free(void *app);
  * routes answers GET, POST, PUT and DELETE on /).  0, or -1. */
 int app_register_routes(struct etd_router *r, void *app);
 
+/* A worker's pool of execution contexts (VMs), shared by its helper
+ * threads: made before the pool (args->app_ctxs), freed after it.  NULL
+ * when there is no application or no memory (each thread then keeps its
+ * own). */
+struct app_ctxs;
+struct etd_worker_args;
+struct app_ctxs *app_contexts_new(const struct etd_worker_args *args);
+void app_contexts_free(struct app_ctxs *ctxs);
+
 /* Pool thread hooks: arg is the worker's struct etd_worker_args. */
 void *app_thread_init(void *arg, int index);
 void app_thread_fini(void *arg, void *thread_data);

@@ -38,6 +38,8 @@ struct worker {
     const struct etd_config *cfg;
     struct etd_proc_metrics *pm;
     struct etd_pool *pool;
+    struct redis_mux *redis_mux;    /* shared Redis connections of the helper threads */
+    struct etd_worker_args pool_args; /* args, plus redis_mux: the helper threads' */
     struct etd_router *router;
     struct http_limits lim;
     struct http_date_cache dc;

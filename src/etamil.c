@@ -211,7 +211,7 @@ int main(int argc, char **argv)
 
 	/* Redis: ETAMIL_REDIS names the default server (spec: 10 s timeouts). */
 	const char *redis_addr = getenv("ETAMIL_REDIS");
-	struct redis_local *redis = redis_local_new(redis_addr && *redis_addr ? redis_addr : "127.0.0.1:6379", 10, NULL);
+	struct redis_local *redis = redis_local_new(redis_addr && *redis_addr ? redis_addr : "127.0.0.1:6379", 10, NULL, NULL);
 	if (redis)
 		redis_local_host(redis, &host);
 

@@ -283,13 +283,27 @@ etd_job_new(void)
     pthread_mutex_init(&j->cancel_lock, NULL);
     j->resp.file_fd = -1;
     atomic_init(&j->cancelled, 0);
+    atomic_init(&j->park, 0);
     etd_job_reset(j);
     return j;
+}
+
+/* A handler's state left on a job that will not run again. */
+static void
+drop_exec(struct etd_job *j)
+{
+    if (j->exec && j->exec_drop)
+        j->exec_drop(j);
+    j->exec = NULL;
+    j->exec_drop = NULL;
 }
 
 void
 etd_job_reset(struct etd_job *j)
 {
+    drop_exec(j);
+    atomic_store(&j->park, 0);
+    j->pool = NULL;
     etd_response_clear(&j->resp);
     if (j->resp.hstore.cap > KEEP_BUF)
         etd_buf_free(&j->resp.hstore);
@@ -324,6 +338,7 @@ etd_job_free(struct etd_job *j)
 {
     if (!j)
         return;
+    drop_exec(j);
     etd_response_clear(&j->resp);
     etd_buf_free(&j->resp.hstore);
     etd_buf_free(&j->resp.body);

@@ -15,6 +15,15 @@
  * handler polls etd_job_cancelled() (the VM's cancellation flag can simply
  * be &job->cancelled) and returns soon; its response is then discarded and
  * the client has already been answered 503.
+ *
+ * Parking: a handler that waits for something the loop thread will
+ * deliver (a Redis reply on a shared connection) may leave its helper
+ * thread free meanwhile: it keeps its state in job->exec (with exec_drop
+ * to release it if the job is dropped unfinished), calls etd_job_park()
+ * and returns.  The pool then neither completes the job nor holds it;
+ * when the awaited thing is in, the loop calls pool_unpark() (pool.h) and
+ * the pool runs handler(job) again, on any helper thread, to go on.  The
+ * cancel hook stays registered while the job is parked.
  */
 #ifndef ETD_HANDLER_H
 #define ETD_HANDLER_H
@@ -138,8 +147,13 @@ struct etd_job {
     void *app;                      /* the compiled eTamil application (worker args) */
     struct etd_proc_metrics *metrics;
     atomic_int cancelled;           /* set by the loop thread: stop as soon as possible */
+    void *exec;                     /* a parked (or resumed) handler's own state */
+    void (*exec_drop)(struct etd_job *j);   /* release exec (loop thread), if the job
+                                             * is reset or freed with exec set */
 
     /* ---- private to the worker (pool.c, conn.c, http.c) ---- */
+    atomic_int park;                /* ETD_PARK_* (pool.c) */
+    struct etd_pool *pool;          /* the pool it was last submitted to */
     pthread_mutex_t cancel_lock;    /* guards cancel_fn/cancel_ctx */
     void (*cancel_fn)(void *ctx);   /* hook registered by the running handler */
     void *cancel_ctx;
@@ -182,6 +196,10 @@ static inline int etd_job_cancelled(const struct etd_job *j)
  * when it cancels the job, e.g. to shut down a blocking Redis socket.  The
  * hook runs on the loop thread and must be quick and thread-safe. */
 void etd_job_set_cancel(struct etd_job *j, void (*fn)(void *ctx), void *ctx);
+
+/* For handlers (see Parking above): the job is to wait, parked, for
+ * pool_unpark(); return from the handler right after. */
+void etd_job_park(struct etd_job *j);
 
 /* For the worker. */
 struct etd_job *etd_job_new(void);

@@ -87,6 +87,56 @@ jl_contains(const struct jlist *l, const struct etd_job *j)
 }
 
 /* Hand a finished job to the loop thread. */
+/* job->park: a handler that returns parked (handler.h) is not completed;
+ * whichever of the helper thread letting go (PARKING -> PARKED) and the
+ * loop's pool_unpark (-> READY) comes second decides who goes on: the loop
+ * re-queues a PARKED job, the helper re-runs a READY one at once. */
+enum { PARK_NONE, PARK_PARKING, PARK_PARKED, PARK_READY };
+
+void
+etd_job_park(struct etd_job *j)
+{
+    int none = PARK_NONE;
+    atomic_compare_exchange_strong(&j->park, &none, PARK_PARKING);
+}
+
+void
+pool_unpark(struct etd_job *j)
+{
+    if (atomic_exchange(&j->park, PARK_READY) == PARK_PARKED) {
+        atomic_store(&j->park, PARK_NONE);
+        pool_submit(j->pool, j);
+    }
+}
+
+/* After handler(j) returned on helper H: 1 when j is done, 0 when it is
+ * parked and no longer this thread's. */
+static int
+settle(struct helper *h, struct etd_job *j)
+{
+    struct etd_pool *p = h->pool;
+    for (;;) {
+        int st = atomic_load(&j->park);
+        if (st == PARK_NONE)
+            return 1;
+        if (st == PARK_PARKING) {
+            /* out of pool_destroy's sight before anyone else may have it */
+            pthread_mutex_lock(&p->q_lock);
+            h->cur = NULL;
+            pthread_mutex_unlock(&p->q_lock);
+            if (atomic_compare_exchange_strong(&j->park, &st, PARK_PARKED))
+                return 0;
+            pthread_mutex_lock(&p->q_lock);
+            h->cur = j;
+            pthread_mutex_unlock(&p->q_lock);
+            continue;
+        }
+        /* READY: what it waited for came already: go on here */
+        atomic_store(&j->park, PARK_NONE);
+        j->handler(j);
+    }
+}
+
 static void
 deliver(struct etd_pool *p, struct etd_job *j)
 {
@@ -135,8 +185,11 @@ helper_main(void *arg)
             continue;
         }
         j->thread_data = tdata;
-        if (!etd_job_cancelled(j))
-            j->handler(j);
+        if (!etd_job_cancelled(j) || j->exec) {
+            j->handler(j);          /* a resumed one goes on even if cancelled: it stops */
+            if (!settle(h, j))
+                continue;           /* parked: pool_unpark brings it back */
+        }
         etd_job_set_cancel(j, NULL, NULL);
         done = j;
     }
@@ -255,6 +308,7 @@ void
 pool_submit(struct etd_pool *p, struct etd_job *job)
 {
     job->state = ETD_JOB_QUEUED;
+    job->pool = p;
     jl_push(&p->pending, job);
 }
 

@@ -35,6 +35,9 @@ struct etd_pool *pool_create(struct ev_loop *loop, int nthreads, const struct et
  * threads before the loop next blocks, or at pool_flush(). */
 void pool_submit(struct etd_pool *p, struct etd_job *job);
 void pool_flush(struct etd_pool *p);
+/* Loop thread: a parked job (handler.h) may go on; it is queued again (or
+ * its helper thread, if it has not let go yet, goes on with it). */
+void pool_unpark(struct etd_job *job);
 /* Loop thread: cancel job.  Returns 1 if it had not started (it is out of
  * the pool again and belongs to the caller), 0 if it is running: its
  * cancelled flag is set and its cancel hook called; it completes later. */

@@ -8,6 +8,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,7 +17,10 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <ev.h>
 #include <hiredis/hiredis.h>
 
 #include "metrics.h"
@@ -35,6 +39,24 @@ struct rconn {
     enum reset_mode reset;      /* what this server does with RESET */
     int ever;                   /* connected before: the next connect is a reconnect */
     uint64_t used;              /* LRU stamp */
+    struct mux_conn *mc;        /* the worker's shared connection to addr, or NULL */
+    int pinned;                 /* this logical connection uses c only (it ran a
+                                 * non-plain command, or the shared one was busy) */
+    int prepared;               /* c was made ready for this logical connection */
+};
+
+/* A suspended run waiting for a reply on a shared connection.  All but
+ * wake/wake_arg are guarded by the mux lock.  Whoever clears req (the loop
+ * when the reply or a failure comes, or redis_local_cancel, both on the
+ * loop thread) fills reply or st/detail and calls wake exactly once. */
+struct mux_wait {
+    struct mux_req *req;        /* the command waited for; NULL once answered */
+    struct mux_conn *mc;        /* ... on this shared connection */
+    redisReply *reply;          /* the answer, or NULL with st/detail */
+    etm_redis_status st;
+    char detail[192];
+    void (*wake)(void *arg);    /* resume the run (loop thread) */
+    void *wake_arg;
 };
 
 struct redis_local {
@@ -46,8 +68,12 @@ struct redis_local {
     struct rconn *cur;          /* the run's current server, or NULL */
     uint64_t clock;
     struct redis_local_stats st;
-    pthread_mutex_t lock;       /* guards busy_fd (redis_local_cancel) */
+    pthread_mutex_t lock;       /* guards busy_fd, cancelled (redis_local_cancel) */
     int busy_fd;                /* socket of the command in progress, or -1 */
+    int cancelled;              /* the run was cancelled: commands fail at once */
+    struct redis_mux *mux;      /* the worker's shared connections, or NULL */
+    int can_suspend;            /* this run may wait for a reply suspended */
+    struct mux_wait wait;
 };
 
 /* ------------------------------------------------------------------ */
@@ -145,17 +171,16 @@ static struct rconn *find(struct redis_local *rl, const char *addr)
     return free_e;
 }
 
-/* Connect E.  Returns 0, or -1 with the OS error in DETAIL. */
-static int open_conn(struct redis_local *rl, struct rconn *e, etm_buf *detail)
+/* A blocking connection to ADDR ("HOST:PORT", "[V6]:PORT", "unix:PATH"),
+ * with TV as connect and I/O timeout and TCP keepalive.  NULL with the OS
+ * error in DETAIL. */
+static redisContext *connect_addr(const char *a, struct timeval tv, etm_buf *detail)
 {
-    const char *a = e->addr;
     redisContext *c;
     if (strncmp(a, "unix:", 5) == 0) {
-        if (!a[5]) {
-            etm_buf_adds(detail, "invalid socket address");
-            goto fail;
-        }
-        c = redisConnectUnixWithTimeout(a + 5, rl->tv);
+        if (!a[5])
+            goto bad;
+        c = redisConnectUnixWithTimeout(a + 5, tv);
     } else {
         const char *colon = strrchr(a, ':');
         char host[256];
@@ -181,26 +206,31 @@ static int open_conn(struct redis_local *rl, struct rconn *e, etm_buf *detail)
         long port = strtol(colon + 1, &end, 10);
         if (*end || errno || port < 0 || port > 65535 || colon[1] == '-' || colon[1] == '+')
             goto bad;
-        c = redisConnectWithTimeout(host, (int)port, rl->tv);
+        c = redisConnectWithTimeout(host, (int)port, tv);
     }
     if (!c) {
         etm_buf_adds(detail, "out of memory");
-        goto fail;
+        return NULL;
     }
-    if (c->err) {
+    if (c->err || redisSetTimeout(c, tv) != REDIS_OK ||
+        (c->connection_type == REDIS_CONN_TCP && redisEnableKeepAlive(c) != REDIS_OK)) {
         add_os_text(detail, c->errstr);
         redisFree(c);
-        goto fail;
+        return NULL;
     }
-    if (redisSetTimeout(c, rl->tv) != REDIS_OK) {
-        add_os_text(detail, c->errstr);
-        redisFree(c);
-        goto fail;
-    }
-    if (c->connection_type == REDIS_CONN_TCP && redisEnableKeepAlive(c) != REDIS_OK) {
-        add_os_text(detail, c->errstr);
-        redisFree(c);
-        goto fail;
+    return c;
+bad:
+    etm_buf_adds(detail, "invalid socket address");
+    return NULL;
+}
+
+/* Connect E.  Returns 0, or -1 with the OS error in DETAIL. */
+static int open_conn(struct redis_local *rl, struct rconn *e, etm_buf *detail)
+{
+    redisContext *c = connect_addr(e->addr, rl->tv, detail);
+    if (!c) {
+        count(rl, 0, 1, 0);
+        return -1;
     }
     e->c = c;
     e->dirty = 0;
@@ -209,11 +239,6 @@ static int open_conn(struct redis_local *rl, struct rconn *e, etm_buf *detail)
     count(rl, 0, 0, e->ever);
     e->ever = 1;
     return 0;
-bad:
-    etm_buf_adds(detail, "invalid socket address");
-fail:
-    count(rl, 0, 1, 0);
-    return -1;
 }
 
 /* Whether E's kept connection is still open and quiet; data waiting means
@@ -229,11 +254,16 @@ static int check_alive(struct rconn *e)
     return 1;
 }
 
-static void set_busy(struct redis_local *rl, int fd)
+/* Record the socket a command is about to wait on (-1: none), so that
+ * redis_local_cancel can shut it down.  -1 when the run was cancelled
+ * already. */
+static int set_busy(struct redis_local *rl, int fd)
 {
     pthread_mutex_lock(&rl->lock);
-    rl->busy_fd = fd;
+    int cancelled = rl->cancelled;
+    rl->busy_fd = cancelled ? -1 : fd;
     pthread_mutex_unlock(&rl->lock);
+    return cancelled && fd >= 0 ? -1 : 0;
 }
 
 /* Read replies until the one to RESET.  0 when it came, -1 when the
@@ -277,7 +307,7 @@ static int prepare(struct redis_local *rl, struct rconn *e, etm_buf *detail)
             drop(e);
         } else {
             int ok = redisAppendCommand(e->c, "RESET") == REDIS_OK;
-            set_busy(rl, e->c->fd);
+            ok = ok && set_busy(rl, e->c->fd) == 0;
             ok = ok && read_reset_reply(rl, e) == 0;
             set_busy(rl, -1);
             if (ok)
@@ -334,6 +364,612 @@ static int plain_command(const char *name, size_t len)
                    sizeof(plain_cmds[0]), cmp_name) != NULL;
 }
 
+/* Hand reply R to the runtime as flat items. */
+static void emit(const redisReply *r, etm_redis_item_fn item, void *ctx)
+{
+    switch (r->type) {
+    case REDIS_REPLY_STATUS:
+        item(ctx, ETM_REDIS_STATUS, r->str, (size_t)r->len, 0);
+        break;
+    case REDIS_REPLY_ERROR:
+        item(ctx, ETM_REDIS_ERROR, r->str, (size_t)r->len, 0);
+        break;
+    case REDIS_REPLY_INTEGER:
+        item(ctx, ETM_REDIS_INTEGER, NULL, 0, r->integer);
+        break;
+    case REDIS_REPLY_STRING:
+        item(ctx, ETM_REDIS_BULK, r->str, (size_t)r->len, 0);
+        break;
+    case REDIS_REPLY_ARRAY:
+        item(ctx, ETM_REDIS_ARRAY, NULL, 0, (long long)r->elements);
+        for (size_t i = 0; i < r->elements; i++)
+            emit(r->element[i], item, ctx);
+        break;
+    case REDIS_REPLY_NIL:
+    default:
+        item(ctx, ETM_REDIS_NIL, NULL, 0, 0);
+        break;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Shared connections (a worker's, pipelined)                          */
+
+/* A worker keeps one connection per server that all its helper threads
+ * share for plain data commands.  A thread writes its command straight
+ * onto the socket (under the lock, so commands and the list of waiters
+ * stay in the same order) and sleeps; the worker's event loop reads the
+ * replies as they come, in order, and wakes each thread with its own.
+ * Commands of several threads thus reach Redis together and are read and
+ * answered several per system call, and a thread makes one system call
+ * per command instead of two.  Bytes a full socket does not take wait in
+ * out and the loop writes them when it can.
+ *
+ * The connection only ever carries plain commands, so it has no state to
+ * reset; a logical connection that runs anything else (SELECT, MULTI,
+ * WATCH, SUBSCRIBE, CLIENT ...) goes on, for the rest of its life, on its
+ * thread's own connection (the code above).  A thread connects the
+ * shared connection itself (blocking, bounded by the timeout) and hands
+ * the socket to the loop.  A command not answered within the timeout, or
+ * given up by a cancelled handler, breaks the connection: everything
+ * behind it on the same connection would wait as long, so it all fails at
+ * once and the next user reconnects. */
+
+#define MUX_ADDRS 4             /* servers shared per worker; more use threads' own */
+
+enum mux_state {
+    MUX_DOWN,                   /* no socket; the next user connects */
+    MUX_CONNECTING,             /* a thread is connecting */
+    MUX_UP,                     /* usable (the loop attaches fd's watcher) */
+    MUX_CLOSING,                /* failed or given up: the loop drops it */
+};
+
+struct mux_req {
+    struct mux_req *next;
+    struct mux_wait *w;         /* mux lock; NULL once answered or given up */
+    uint64_t sent_ns;           /* when it was sent (monotonic) */
+};
+
+struct mux_conn {
+    char *addr;                 /* NULL: free entry; never changes once set */
+    /* guarded by the mux lock */
+    enum mux_state state;
+    int fd;
+    int ever;                   /* was connected before: connecting is a reconnect */
+    struct mux_req *fly, **fly_tail;    /* sent (or in out), in wire order */
+    char *out;                  /* bytes the socket did not take yet */
+    size_t out_len, out_off, out_cap;
+    etm_redis_status close_st;  /* MUX_CLOSING: what its commands fail with */
+    char close_detail[160];
+    /* loop thread only */
+    int attached;               /* rio started on fd */
+    redisReader *reader;
+    ev_io rio, wio;
+    struct redis_mux *m;
+};
+
+struct redis_mux {
+    struct ev_loop *loop;
+    ev_async async;
+    ev_timer timer;             /* replies overdue by the timeout break their connection */
+    double timeout;             /* seconds */
+    pthread_mutex_t lock;
+    pthread_cond_t connected;   /* a thread finished connecting (either way) */
+    int closed;                 /* redis_mux_shutdown ran: nobody shares any more */
+    struct mux_conn conns[MUX_ADDRS];
+};
+
+/* Watchers of the shared connections do not keep the loop running. */
+static void mux_io_start(struct redis_mux *m, ev_io *w)
+{
+    if (!ev_is_active(w)) {
+        ev_io_start(m->loop, w);
+        ev_unref(m->loop);
+    }
+}
+
+static void mux_io_stop(struct redis_mux *m, ev_io *w)
+{
+    if (ev_is_active(w)) {
+        ev_ref(m->loop);
+        ev_io_stop(m->loop, w);
+    }
+}
+
+/* Answer R's waiter (if it still waits) with REPLY or ST/DETAIL; R is
+ * freed.  Loop thread, mux lock held. */
+static void mux_answer(struct mux_req *r, redisReply *reply, etm_redis_status st,
+                       const char *detail)
+{
+    struct mux_wait *w = r->w;
+    if (w) {
+        w->req = NULL;
+        w->reply = reply;
+        w->st = st;
+        snprintf(w->detail, sizeof(w->detail), "%s", detail ? detail : "");
+        w->wake(w->wake_arg);
+    } else if (reply) {
+        freeReplyObject(reply);
+    }
+    free(r);
+}
+
+/* Mark MC for dropping, its commands to fail with ST and the OS error
+ * ERR (0: none).  Mux lock held; the loop is told by the caller. */
+static void mux_break(struct mux_conn *mc, etm_redis_status st, int err)
+{
+    if (mc->state != MUX_UP)
+        return;
+    mc->state = MUX_CLOSING;
+    mc->close_st = st;
+    mc->close_detail[0] = '\0';
+    if (err) {
+        etm_buf b;
+        etm_buf_init(&b);
+        char tmp[128];
+        add_os_text(&b, strerror_r(err, tmp, sizeof(tmp)));
+        snprintf(mc->close_detail, sizeof(mc->close_detail), "%.*s", (int)b.len,
+                 b.p ? b.p : "");
+        etm_buf_free(&b);
+    }
+}
+
+/* Drop MC's connection: every command sent or waiting to be fails with
+ * ST/DETAIL.  Loop thread, mux lock held. */
+static void mux_teardown(struct redis_mux *m, struct mux_conn *mc, etm_redis_status st,
+                         const char *detail)
+{
+    mux_io_stop(m, &mc->rio);
+    mux_io_stop(m, &mc->wio);
+    mc->attached = 0;
+    if (mc->state == MUX_UP || mc->state == MUX_CLOSING) {
+        close(mc->fd);
+        mc->fd = -1;
+        mc->state = MUX_DOWN;
+    }
+    while (mc->fly) {
+        struct mux_req *r = mc->fly;
+        mc->fly = r->next;
+        mux_answer(r, NULL, st, detail);
+    }
+    mc->fly_tail = &mc->fly;
+    if (mc->reader)
+        redisReaderFree(mc->reader);
+    mc->reader = NULL;
+    mc->out_len = mc->out_off = 0;
+}
+
+/* Keep BUF[0..LEN) to be written after what out holds.  -1 when out of
+ * memory.  Mux lock held. */
+static int mux_keep(struct mux_conn *mc, const char *buf, size_t len)
+{
+    if (mc->out_off == mc->out_len)
+        mc->out_off = mc->out_len = 0;
+    if (mc->out_len + len > mc->out_cap) {
+        size_t cap = mc->out_cap ? mc->out_cap : 4096;
+        while (cap < mc->out_len + len)
+            cap *= 2;
+        char *p = realloc(mc->out, cap);
+        if (!p)
+            return -1;
+        mc->out = p;
+        mc->out_cap = cap;
+    }
+    memcpy(mc->out + mc->out_len, buf, len);
+    mc->out_len += len;
+    return 0;
+}
+
+/* Write what out holds.  0 when all of it went, 1 when the socket is
+ * full, -1 with errno on failure.  Mux lock held. */
+static int mux_write_out(struct mux_conn *mc)
+{
+    while (mc->out_off < mc->out_len) {
+        ssize_t n = write(mc->fd, mc->out + mc->out_off, mc->out_len - mc->out_off);
+        if (n > 0)
+            mc->out_off += (size_t)n;
+        else if (n < 0 && errno == EINTR)
+            continue;
+        else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return 1;
+        else
+            return n < 0 ? -1 : (errno = EPIPE, -1);
+    }
+    mc->out_off = mc->out_len = 0;
+    return 0;
+}
+
+static void mux_write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+    struct mux_conn *mc = w->data;
+    struct redis_mux *m = mc->m;
+    (void)loop;
+    (void)revents;
+    pthread_mutex_lock(&m->lock);
+    int rc = mux_write_out(mc);
+    if (rc < 0) {
+        mux_break(mc, ETM_REDIS_E_SEND, errno);
+        mux_teardown(m, mc, mc->close_st, mc->close_detail);
+    } else if (rc == 0) {
+        mux_io_stop(m, &mc->wio);
+    }
+    pthread_mutex_unlock(&m->lock);
+}
+
+static void mux_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+    struct mux_conn *mc = w->data;
+    struct redis_mux *m = mc->m;
+    char buf[16384];
+    (void)loop;
+    (void)revents;
+    for (int rounds = 0; rounds < 4; rounds++) {
+        ssize_t n = read(mc->fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        int err = n < 0 ? errno : 0;
+        pthread_mutex_lock(&m->lock);
+        if (n == 0) {
+            mux_teardown(m, mc, ETM_REDIS_E_CLOSED, NULL);
+        } else if (n < 0) {
+            mux_break(mc, ETM_REDIS_E_READ, err);
+            mux_teardown(m, mc, ETM_REDIS_E_READ, mc->close_detail);
+        } else if (redisReaderFeed(mc->reader, buf, (size_t)n) != REDIS_OK) {
+            mux_teardown(m, mc, ETM_REDIS_E_READ, "out of memory");
+        } else {
+            for (;;) {
+                void *reply = NULL;
+                if (redisReaderGetReply(mc->reader, &reply) != REDIS_OK) {
+                    /* hiredis' "Protocol error, got ..." text: the waiter
+                     * maps it to the reply-marker message */
+                    char e[sizeof(mc->reader->errstr)];
+                    memcpy(e, mc->reader->errstr, sizeof(e));
+                    e[sizeof(e) - 1] = '\0';
+                    mux_teardown(m, mc, ETM_REDIS_E_MARKER, e);
+                    break;
+                }
+                if (!reply)
+                    break;
+                struct mux_req *r = mc->fly;
+                if (!r) {           /* a reply nobody asked for */
+                    freeReplyObject(reply);
+                    mux_teardown(m, mc, ETM_REDIS_E_READ, "unexpected reply from the server");
+                    break;
+                }
+                mc->fly = r->next;
+                if (!mc->fly)
+                    mc->fly_tail = &mc->fly;
+                mux_answer(r, reply, ETM_REDIS_OK, NULL);
+            }
+        }
+        int more = mc->attached && (size_t)n == sizeof(buf);
+        pthread_mutex_unlock(&m->lock);
+        if (!more)
+            return;
+    }
+}
+
+/* Attach sockets threads connected, start writing what a full socket
+ * left, drop broken or given-up connections.  Loop thread. */
+static void mux_async_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+    struct redis_mux *m = w->data;
+    (void)loop;
+    (void)revents;
+    pthread_mutex_lock(&m->lock);
+    for (int i = 0; i < MUX_ADDRS; i++) {
+        struct mux_conn *mc = &m->conns[i];
+        if (mc->state == MUX_CLOSING) {
+            mux_teardown(m, mc, mc->close_st, mc->close_detail);
+            continue;
+        }
+        if (mc->state != MUX_UP)
+            continue;
+        if (!mc->attached) {
+            mc->reader = redisReaderCreate();
+            if (!mc->reader) {
+                mux_teardown(m, mc, ETM_REDIS_E_READ, "out of memory");
+                continue;
+            }
+            ev_io_set(&mc->rio, mc->fd, EV_READ);
+            ev_io_set(&mc->wio, mc->fd, EV_WRITE);
+            mux_io_start(m, &mc->rio);
+            mc->attached = 1;
+        }
+        if (mc->out_off < mc->out_len)
+            mux_io_start(m, &mc->wio);
+    }
+    pthread_mutex_unlock(&m->lock);
+}
+
+static void mux_timer_cb(struct ev_loop *loop, ev_timer *t, int revents);
+
+struct redis_mux *redis_mux_new(struct ev_loop *loop, double timeout_s)
+{
+    struct redis_mux *m = calloc(1, sizeof(*m));
+    if (!m)
+        return NULL;
+    m->loop = loop;
+    m->timeout = timeout_s > 0 ? timeout_s : 2;
+    pthread_mutex_init(&m->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&m->connected, &ca);
+    pthread_condattr_destroy(&ca);
+    for (int i = 0; i < MUX_ADDRS; i++) {
+        struct mux_conn *mc = &m->conns[i];
+        mc->m = m;
+        mc->fd = -1;
+        mc->fly_tail = &mc->fly;
+        ev_init(&mc->rio, mux_read_cb);
+        ev_init(&mc->wio, mux_write_cb);
+        mc->rio.data = mc->wio.data = mc;
+    }
+    ev_async_init(&m->async, mux_async_cb);
+    m->async.data = m;
+    ev_async_start(loop, &m->async);
+    ev_unref(loop);
+    double every = m->timeout / 8;
+    every = every < 0.01 ? 0.01 : every > 0.5 ? 0.5 : every;
+    ev_timer_init(&m->timer, mux_timer_cb, every, every);
+    m->timer.data = m;
+    ev_timer_start(loop, &m->timer);
+    ev_unref(loop);
+    return m;
+}
+
+void redis_mux_shutdown(struct redis_mux *m)
+{
+    if (!m || m->closed)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->closed = 1;
+    for (int i = 0; i < MUX_ADDRS; i++)
+        mux_teardown(m, &m->conns[i], ETM_REDIS_E_CLOSED, NULL);
+    pthread_cond_broadcast(&m->connected);
+    pthread_mutex_unlock(&m->lock);
+    ev_ref(m->loop);
+    ev_async_stop(m->loop, &m->async);
+    ev_ref(m->loop);
+    ev_timer_stop(m->loop, &m->timer);
+}
+
+void redis_mux_free(struct redis_mux *m)
+{
+    if (!m)
+        return;
+    redis_mux_shutdown(m);
+    for (int i = 0; i < MUX_ADDRS; i++) {
+        free(m->conns[i].addr);
+        free(m->conns[i].out);
+    }
+    pthread_cond_destroy(&m->connected);
+    pthread_mutex_destroy(&m->lock);
+    free(m);
+}
+
+/* The shared connection to ADDR, or NULL when the table is full.  Any
+ * thread. */
+static struct mux_conn *mux_lookup(struct redis_mux *m, const char *addr)
+{
+    struct mux_conn *found = NULL;
+    pthread_mutex_lock(&m->lock);
+    for (int i = 0; i < MUX_ADDRS && !found; i++) {
+        struct mux_conn *mc = &m->conns[i];
+        if (!mc->addr) {
+            mc->addr = strdup(addr);
+            found = mc->addr ? mc : NULL;
+            break;
+        }
+        if (strcmp(mc->addr, addr) == 0)
+            found = mc;
+    }
+    pthread_mutex_unlock(&m->lock);
+    return found;
+}
+
+enum { MUX_READY, MUX_BUSY, MUX_FAILED };
+
+/* The monotonic time TV from now. */
+static struct timespec deadline_in(struct timeval tv)
+{
+    struct timespec dl;
+    clock_gettime(CLOCK_MONOTONIC, &dl);
+    dl.tv_sec += tv.tv_sec;
+    dl.tv_nsec += (long)tv.tv_usec * 1000;
+    if (dl.tv_nsec >= 1000000000L) {
+        dl.tv_sec++;
+        dl.tv_nsec -= 1000000000L;
+    }
+    return dl;
+}
+
+/* Make MC usable for RL's thread: MUX_READY, MUX_BUSY (it is being
+ * dropped, or another thread's connect took too long: use the thread's
+ * own connection) or MUX_FAILED with the OS error in DETAIL.  While
+ * another thread connects, wait for it; if it fails, try once more
+ * ourselves (every ரெடிஸ்_இணை makes its own attempt and has its own
+ * error, as with a thread's own connection). */
+static int mux_ensure(struct redis_local *rl, struct mux_conn *mc, etm_buf *detail)
+{
+    struct redis_mux *m = rl->mux;
+    struct timespec dl = deadline_in(rl->tv);
+    pthread_mutex_lock(&m->lock);
+    while (!m->closed && mc->state == MUX_CONNECTING)
+        if (pthread_cond_timedwait(&m->connected, &m->lock, &dl) == ETIMEDOUT)
+            break;
+    enum mux_state st = m->closed ? MUX_CLOSING : mc->state;
+    if (st == MUX_DOWN)
+        mc->state = MUX_CONNECTING;
+    int ever = mc->ever;
+    pthread_mutex_unlock(&m->lock);
+    if (st == MUX_UP)
+        return MUX_READY;
+    if (st != MUX_DOWN)
+        return MUX_BUSY;
+    redisContext *c = connect_addr(mc->addr, rl->tv, detail);
+    int fd = -1;
+    if (c) {
+        fd = c->fd;
+        c->fd = -1;                 /* the socket outlives the context */
+        redisFree(c);
+        int fl = fcntl(fd, F_GETFL);
+        if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+            char tmp[128];
+            add_os_text(detail, strerror_r(errno, tmp, sizeof(tmp)));
+            close(fd);
+            fd = -1;
+        }
+    }
+    int rc = MUX_READY;
+    pthread_mutex_lock(&m->lock);
+    if (fd >= 0 && !m->closed) {
+        mc->fd = fd;
+        mc->state = MUX_UP;
+        mc->ever = 1;
+    } else {
+        mc->state = MUX_DOWN;
+        if (fd >= 0) {              /* shut down meanwhile */
+            close(fd);
+            rc = MUX_BUSY;
+        } else {
+            rc = MUX_FAILED;
+        }
+    }
+    pthread_cond_broadcast(&m->connected);
+    pthread_mutex_unlock(&m->lock);
+    if (rc == MUX_FAILED)
+        count(rl, 0, 1, 0);
+    if (rc != MUX_READY)
+        return rc;
+    rl->st.connects++;
+    count(rl, 0, 0, ever);
+    ev_async_send(m->loop, &m->async);      /* attach the socket */
+    return MUX_READY;
+}
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Send one plain command on MC for a run that will suspend until the
+ * reply is in (the loop then calls the waiter's wake).  MUX_READY: sent
+ * (or queued to be); MUX_BUSY: MC cannot take it now (the caller uses the
+ * thread's own connection); MUX_FAILED: out of memory. */
+static int mux_send(struct redis_local *rl, struct mux_conn *mc, size_t argc,
+                    const char *const *argv, const size_t *argvlen, etm_buf *detail)
+{
+    struct redis_mux *m = rl->mux;
+    struct mux_wait *w = &rl->wait;
+    char *cmd = NULL;
+    int len = argc > INT32_MAX ? -1
+        : redisFormatCommandArgv(&cmd, (int)argc, (const char **)argv, argvlen);
+    struct mux_req *r = len < 0 ? NULL : malloc(sizeof(*r));
+    if (!r) {
+        free(cmd);
+        etm_buf_adds(detail, "out of memory");
+        count(rl, 0, 1, 0);
+        return MUX_FAILED;
+    }
+    r->next = NULL;
+    r->w = w;
+    r->sent_ns = mono_ns();
+
+    pthread_mutex_lock(&rl->lock);
+    int cancelled = rl->cancelled;
+    pthread_mutex_unlock(&rl->lock);
+    pthread_mutex_lock(&m->lock);
+    if (m->closed || mc->state != MUX_UP || cancelled) {
+        pthread_mutex_unlock(&m->lock);
+        free(cmd);
+        free(r);
+        return MUX_BUSY;
+    }
+    *mc->fly_tail = r;
+    mc->fly_tail = &r->next;
+    w->req = r;
+    w->mc = mc;
+    w->reply = NULL;
+    /* onto the socket now, unless bytes of others are still waiting */
+    int tell_loop = 0;
+    size_t done = 0;
+    if (mc->out_off == mc->out_len) {
+        while (done < (size_t)len) {
+            ssize_t n = write(mc->fd, cmd + done, (size_t)len - done);
+            if (n > 0)
+                done += (size_t)n;
+            else if (n < 0 && errno == EINTR)
+                continue;
+            else
+                break;
+        }
+        if (done < (size_t)len && errno != EAGAIN && errno != EWOULDBLOCK) {
+            mux_break(mc, ETM_REDIS_E_SEND, errno);
+            tell_loop = 1;
+        }
+    }
+    if (mc->state == MUX_UP && done < (size_t)len) {
+        if (mux_keep(mc, cmd + done, (size_t)len - done) < 0)
+            mux_break(mc, ETM_REDIS_E_SEND, ENOMEM);
+        tell_loop = 1;              /* to write it, or to drop the connection */
+    }
+    pthread_mutex_unlock(&m->lock);
+    free(cmd);
+    if (tell_loop)
+        ev_async_send(m->loop, &m->async);
+    return MUX_READY;
+}
+
+/* Give up a command in flight on a shared connection because its run was
+ * cancelled: the waiter is answered "closed" and woken now, and the
+ * connection, where everything behind it waits as long, is dropped.
+ * Loop thread. */
+static void mux_cancel(struct redis_mux *m, struct mux_wait *w)
+{
+    pthread_mutex_lock(&m->lock);
+    struct mux_req *r = w->req;
+    if (r) {
+        mux_break(w->mc, ETM_REDIS_E_CLOSED, 0);
+        r->w = NULL;
+        w->req = NULL;
+        w->reply = NULL;
+        w->st = ETM_REDIS_E_CLOSED;
+        w->detail[0] = '\0';
+    }
+    pthread_mutex_unlock(&m->lock);
+    if (r) {
+        ev_async_send(m->loop, &m->async);
+        w->wake(w->wake_arg);
+    }
+}
+
+/* Replies overdue by the timeout break their connection (as a thread's
+ * own connection times out), so every command on it fails now. */
+static void mux_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct redis_mux *m = t->data;
+    (void)revents;
+    uint64_t now = mono_ns(), limit = (uint64_t)(m->timeout * 1e9);
+    int late = 0;
+    pthread_mutex_lock(&m->lock);
+    for (int i = 0; i < MUX_ADDRS; i++) {
+        struct mux_conn *mc = &m->conns[i];
+        if (mc->state == MUX_UP && mc->fly && now - mc->fly->sent_ns >= limit) {
+            mux_break(mc, ETM_REDIS_E_READ, EAGAIN);
+            late = 1;
+        }
+    }
+    pthread_mutex_unlock(&m->lock);
+    if (late)
+        mux_async_cb(loop, &m->async, 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* The runtime's host interface                                        */
 
@@ -364,37 +1000,21 @@ static etm_redis_status op_connect(void *ud, const char *addr, etm_buf *detail)
         return ETM_REDIS_E_CONNECT;
     }
     e->used = ++rl->clock;
-    if (prepare(rl, e, detail) < 0)
+    e->pinned = 0;
+    e->prepared = 0;
+    if (rl->mux && rl->reuse && !e->mc)
+        e->mc = mux_lookup(rl->mux, addr);
+    int ms = e->mc && rl->can_suspend ? mux_ensure(rl, e->mc, detail) : MUX_BUSY;
+    if (ms == MUX_FAILED)
         return ETM_REDIS_E_CONNECT;     /* the OS error alone: the runtime adds addr */
+    if (ms == MUX_BUSY) {
+        e->pinned = 1;                  /* this logical connection is the thread's own */
+        if (prepare(rl, e, detail) < 0)
+            return ETM_REDIS_E_CONNECT;
+        e->prepared = 1;
+    }
     rl->cur = e;
     return ETM_REDIS_OK;
-}
-
-static void emit(const redisReply *r, etm_redis_item_fn item, void *ctx)
-{
-    switch (r->type) {
-    case REDIS_REPLY_STATUS:
-        item(ctx, ETM_REDIS_STATUS, r->str, (size_t)r->len, 0);
-        break;
-    case REDIS_REPLY_ERROR:
-        item(ctx, ETM_REDIS_ERROR, r->str, (size_t)r->len, 0);
-        break;
-    case REDIS_REPLY_INTEGER:
-        item(ctx, ETM_REDIS_INTEGER, NULL, 0, r->integer);
-        break;
-    case REDIS_REPLY_STRING:
-        item(ctx, ETM_REDIS_BULK, r->str, (size_t)r->len, 0);
-        break;
-    case REDIS_REPLY_ARRAY:
-        item(ctx, ETM_REDIS_ARRAY, NULL, 0, (long long)r->elements);
-        for (size_t i = 0; i < r->elements; i++)
-            emit(r->element[i], item, ctx);
-        break;
-    case REDIS_REPLY_NIL:
-    default:
-        item(ctx, ETM_REDIS_NIL, NULL, 0, 0);
-        break;
-    }
 }
 
 /* Map the context's error (after a failed write or read) to a status. */
@@ -426,7 +1046,23 @@ static etm_redis_status op_command(void *ud, size_t argc, const char *const *arg
     if (!e)
         return ETM_REDIS_NOT_CONNECTED;
     e->used = ++rl->clock;
-    if (!e->c && open_conn(rl, e, detail) < 0) {
+    int plain = plain_command(argv[0], argvlen[0]);
+    if (!e->pinned && plain && rl->can_suspend) {
+        int ms = mux_send(rl, e->mc, argc, argv, argvlen, detail);
+        if (ms == MUX_READY)
+            return ETM_REDIS_PENDING;   /* the run suspends; op_finish answers */
+        if (ms == MUX_FAILED)
+            return ETM_REDIS_E_SEND;
+    }
+    if (!e->pinned || !e->prepared) {
+        /* from here on this logical connection is the thread's own one */
+        e->pinned = 1;
+        if (prepare(rl, e, detail) < 0) {
+            connect_failure(detail, e->addr);
+            return ETM_REDIS_E_CONNECT;
+        }
+        e->prepared = 1;
+    } else if (!e->c && open_conn(rl, e, detail) < 0) {
         connect_failure(detail, e->addr);
         return ETM_REDIS_E_CONNECT;
     }
@@ -440,14 +1076,19 @@ static etm_redis_status op_command(void *ud, size_t argc, const char *const *arg
         return ETM_REDIS_E_SEND;
     }
     e->reset_pending = 0;
-    if (!plain_command(argv[0], argvlen[0]))
+    if (!plain)
         e->dirty = 1;
     else if (resetting)
         e->dirty = 0;
 
     etm_redis_status st = ETM_REDIS_OK;
     redisReply *r = NULL;
-    set_busy(rl, c->fd);
+    if (set_busy(rl, c->fd) < 0) {
+        etm_buf_adds(detail, "cancelled");
+        drop(e);
+        count(rl, 1, 1, 0);
+        return ETM_REDIS_E_READ;
+    }
     int done = 0;
     while (!done) {
         if (redisBufferWrite(c, &done) != REDIS_OK) {
@@ -491,15 +1132,47 @@ static bool op_close(void *ud)
     return true;
 }
 
+/* The reply a suspended run waited for (the loop filled rl->wait). */
+static etm_redis_status op_finish(void *ud, etm_redis_item_fn item, void *ctx, etm_buf *detail)
+{
+    struct redis_local *rl = ud;
+    struct mux_wait *w = &rl->wait;
+    struct redis_mux *m = rl->mux;
+    if (!m)
+        return ETM_REDIS_NOT_CONNECTED;
+    pthread_mutex_lock(&m->lock);
+    redisReply *reply = w->req ? NULL : w->reply;
+    etm_redis_status st = w->req ? ETM_REDIS_PENDING : w->st;
+    w->reply = NULL;
+    pthread_mutex_unlock(&m->lock);
+    if (st == ETM_REDIS_PENDING)
+        return st;
+    if (!reply) {
+        if (st == ETM_REDIS_E_MARKER && protocol_marker(w->detail, detail) < 0) {
+            etm_buf_adds(detail, w->detail);
+            st = ETM_REDIS_E_READ;
+        } else if (st != ETM_REDIS_E_MARKER) {
+            etm_buf_adds(detail, w->detail);
+        }
+        count(rl, 1, 1, 0);
+        return st;
+    }
+    emit(reply, item, ctx);
+    count(rl, 1, reply->type == REDIS_REPLY_ERROR, 0);
+    freeReplyObject(reply);
+    return ETM_REDIS_OK;
+}
+
 static const etm_redis_ops redis_ops = {
-    op_default_address, op_connect, op_command, op_close, NULL
+    op_default_address, op_connect, op_command, op_close, op_finish
 };
+
 
 /* ------------------------------------------------------------------ */
 /* Public                                                              */
 
 struct redis_local *redis_local_new(const char *default_addr, double timeout_s,
-                                    struct etd_proc_metrics *metrics)
+                                    struct etd_proc_metrics *metrics, struct redis_mux *mux)
 {
     struct redis_local *rl = calloc(1, sizeof(*rl));
     if (!rl)
@@ -517,6 +1190,8 @@ struct redis_local *redis_local_new(const char *default_addr, double timeout_s,
         rl->tv.tv_usec = 1000;
     const char *env = getenv("ETAMILD_REDIS_REUSE");
     rl->reuse = !(env && strcmp(env, "0") == 0);
+    env = getenv("ETAMILD_REDIS_SHARED");
+    rl->mux = env && strcmp(env, "0") == 0 ? NULL : mux;
     rl->metrics = metrics;
     rl->busy_fd = -1;
     pthread_mutex_init(&rl->lock, NULL);
@@ -529,6 +1204,15 @@ void redis_local_free(struct redis_local *rl)
         return;
     for (int i = 0; i < MAX_CONNS; i++)
         forget(rl, &rl->conns[i]);
+    if (rl->mux && rl->wait.req) {   /* freed while suspended: give the command up */
+        pthread_mutex_lock(&rl->mux->lock);
+        if (rl->wait.req)
+            rl->wait.req->w = NULL;
+        rl->wait.req = NULL;
+        pthread_mutex_unlock(&rl->mux->lock);
+    }
+    if (rl->wait.reply)
+        freeReplyObject(rl->wait.reply);
     pthread_mutex_destroy(&rl->lock);
     free(rl->default_addr);
     free(rl);
@@ -545,6 +1229,21 @@ void redis_local_end(struct redis_local *rl)
     if (!rl)
         return;
     rl->cur = NULL;
+    pthread_mutex_lock(&rl->lock);
+    rl->cancelled = 0;
+    pthread_mutex_unlock(&rl->lock);
+    if (rl->mux) {
+        /* a run dropped while suspended: its reply, when it comes, is
+         * nobody's */
+        pthread_mutex_lock(&rl->mux->lock);
+        if (rl->wait.req)
+            rl->wait.req->w = NULL;
+        rl->wait.req = NULL;
+        if (rl->wait.reply)
+            freeReplyObject(rl->wait.reply);
+        rl->wait.reply = NULL;
+        pthread_mutex_unlock(&rl->mux->lock);
+    }
     if (!rl->reuse)
         for (int i = 0; i < MAX_CONNS; i++)
             drop(&rl->conns[i]);
@@ -555,9 +1254,21 @@ void redis_local_cancel(struct redis_local *rl)
     if (!rl)
         return;
     pthread_mutex_lock(&rl->lock);
+    rl->cancelled = 1;
     if (rl->busy_fd >= 0)
         shutdown(rl->busy_fd, SHUT_RDWR);
     pthread_mutex_unlock(&rl->lock);
+    if (rl->mux)
+        mux_cancel(rl->mux, &rl->wait);
+}
+
+void redis_local_suspend(struct redis_local *rl, int allow, void (*wake)(void *arg), void *arg)
+{
+    if (!rl)
+        return;
+    rl->can_suspend = allow && wake && rl->mux && rl->reuse;
+    rl->wait.wake = wake;
+    rl->wait.wake_arg = arg;
 }
 
 void redis_local_stats(const struct redis_local *rl, struct redis_local_stats *out)

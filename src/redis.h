@@ -15,9 +15,25 @@
  * broken connection is dropped and re-opened on next use.  Connecting and
  * each command are bounded by the timeout.
  *
- * ETAMILD_REDIS_REUSE=0 in the environment turns reuse off (a new
- * connection per ரெடிஸ்_இணை, closed at ரெடிஸ்_பிரி and at the end of the
- * request): a baseline for scripts/bench-redis, not for production.
+ * In a worker, a handler may also wait for a reply without holding its
+ * helper thread: plain data commands (GET, SET, INCR, HSET, ...; see
+ * plain_cmds in redis.c) of a run allowed to suspend (redis_local_suspend)
+ * go on one connection per server that all helper threads of the worker
+ * share (struct redis_mux).  The thread writes the command and the run
+ * suspends (ETM_RUN_SUSPENDED); the worker's event loop reads the replies,
+ * several per system call, in order, and wakes each run, whose thread
+ * then resumes it.  A logical connection (from ரெடிஸ்_இணை to ரெடிஸ்_பிரி or
+ * the end of the request) that runs any other command goes on on the
+ * thread's own connection from then on; a command is answered before the
+ * next is sent, so one handler's commands keep their order across the two.
+ * A reply overdue by the timeout breaks the shared connection (every
+ * command on it fails, as on a thread's own connection).
+ *
+ * Baselines for scripts/bench-redis, not for production:
+ * ETAMILD_REDIS_REUSE=0 turns reuse off (a new connection per ரெடிஸ்_இணை,
+ * closed at ரெடிஸ்_பிரி and at the end of the request, as the reference
+ * does); ETAMILD_REDIS_SHARED=0 keeps the threads' own connections only
+ * (runs never suspend).
  */
 #ifndef ETD_REDIS_H
 #define ETD_REDIS_H
@@ -25,13 +41,28 @@
 #include "etamil.h"
 
 struct etd_proc_metrics;
+struct ev_loop;
 struct redis_local;
+struct redis_mux;
+
+/* A worker's shared connections, driven by LOOP (whose thread must call
+ * the other two); TIMEOUT_S bounds every reply.  No connection is made
+ * until a run needs one; its watchers do not keep LOOP running.  NULL when
+ * out of memory (runs then never suspend). */
+struct redis_mux *redis_mux_new(struct ev_loop *loop, double timeout_s);
+/* When the loop has stopped, before the helper threads are joined: every
+ * command waiting on a shared connection fails (its run is woken), the
+ * sockets are closed, and runs never suspend from then on. */
+void redis_mux_shutdown(struct redis_mux *m);
+/* After the helper threads are gone (shuts down first if needed). */
+void redis_mux_free(struct redis_mux *m);
 
 /* DEFAULT_ADDR ("HOST:PORT", "[V6]:PORT" or "unix:PATH") is what
  * ரெடிஸ்_இணை() means; TIMEOUT_S (> 0) bounds connecting and every
- * command; METRICS may be NULL (the runner).  NULL when out of memory. */
+ * command; METRICS may be NULL (the runner); MUX is the worker's shared
+ * connections, or NULL (the runner, tests).  NULL when out of memory. */
 struct redis_local *redis_local_new(const char *default_addr, double timeout_s,
-                                    struct etd_proc_metrics *metrics);
+                                    struct etd_proc_metrics *metrics, struct redis_mux *mux);
 void redis_local_free(struct redis_local *rl);
 
 /* Point host->redis and host->redis_ud at RL. */
@@ -41,8 +72,14 @@ void redis_local_host(struct redis_local *rl, etm_host *host);
  * current any more. */
 void redis_local_end(struct redis_local *rl);
 
-/* From any thread (e.g. a handler-timeout hook): make a command in
- * progress on RL fail now (its connection is dropped). */
+/* Whether the next runs on RL may suspend in Redis commands (ALLOW, with
+ * a shared connection available); WAKE(ARG) is called on the loop thread,
+ * once per suspension, when the reply (or a failure) is in: the host then
+ * resumes the run (etm_vm_resume), which takes the reply. */
+void redis_local_suspend(struct redis_local *rl, int allow, void (*wake)(void *arg), void *arg);
+
+/* On the loop thread (a handler-timeout hook): make a command in progress
+ * on RL fail now (its connection is dropped); a suspended run is woken. */
 void redis_local_cancel(struct redis_local *rl);
 
 /* Counters of RL since it was made (tests, statistics). */

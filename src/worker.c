@@ -22,6 +22,7 @@
 #include "app.h"
 #include "conn.h"
 #include "log.h"
+#include "redis.h"
 #include "schedule.h"
 
 const char *etd_version(void);
@@ -190,8 +191,13 @@ worker_free(struct worker *w)
 {
     while (w->conns)
         conn_abort(w->conns);
+    redis_mux_shutdown(w->redis_mux);   /* threads waiting on it fail at once */
     pool_destroy(w->pool);
     w->pool = NULL;
+    app_contexts_free(w->pool_args.app_ctxs);
+    w->pool_args.app_ctxs = NULL;
+    redis_mux_free(w->redis_mux);
+    w->redis_mux = NULL;
     while (w->free_jobs) {
         struct etd_job *j = w->free_jobs;
         w->free_jobs = j->next;
@@ -248,6 +254,13 @@ worker_run(const struct etd_worker_args *args)
         log_error("worker %d: out of memory", args->slot);
         goto out;
     }
+    w->redis_mux = redis_mux_new(w->loop, cfg->redis_timeout);
+    if (!w->redis_mux)
+        log_warn("worker %d: out of memory for shared Redis connections; "
+                 "helper threads use their own", args->slot);
+    w->pool_args = *args;
+    w->pool_args.redis_mux = w->redis_mux;
+    w->pool_args.app_ctxs = app_contexts_new(&w->pool_args);
     struct etd_pool_ops ops = {
         .complete = conn_job_done,
         .discard = conn_job_discard,
@@ -255,7 +268,7 @@ worker_run(const struct etd_worker_args *args)
         .owner = w,
         .thread_init = app_thread_init,
         .thread_fini = app_thread_fini,
-        .arg = (void *)args,
+        .arg = &w->pool_args,
     };
     w->pool = pool_create(w->loop, cfg->threads, &ops);
     if (!w->pool)

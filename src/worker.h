@@ -29,6 +29,8 @@ struct etd_worker_args {
     struct etd_metrics *metrics;
     int metrics_idx;                /* this process's entry */
     void *app;                      /* the compiled eTamil application (NULL until it exists) */
+    struct redis_mux *redis_mux;    /* set by the worker: its shared Redis connections */
+    struct app_ctxs *app_ctxs;      /* set by the worker: its eTamil contexts */
 };
 
 int worker_run(const struct etd_worker_args *args);
