@@ -1,5 +1,5 @@
 # src/redis.mk -- Redis for eTamil handlers (issue 7): the Redis builtins of
-# the runtime, the daemon's kept hiredis connections (src/redis.c, also used
+# the runtime, the daemon's kept and shared hiredis connections (src/redis.c, also used
 # by the `etamil` runner), their tests and benchmark (see Makefile.am).
 src_lang_libetamil_a_SOURCES += src/lang/builtins_redis.c
 src_libetamild_a_SOURCES += src/redis.c src/redis.h
@@ -15,10 +15,11 @@ tests_unit_test_redis_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_redis_LDADD = $(LANG_LIBS) $(CUNIT_LIBS)
 
 # Against a real redis-server on a free loopback port (skipped without one):
-# the runner on tests/redis/*.qmz, the daemon's handlers, two daemons
-# sharing one Redis (the README's once-per-cluster schedule lock).
+# the runner on tests/redis/*.qmz, the daemon's handlers, handlers parked
+# in Redis commands, two daemons sharing one Redis (the README's
+# once-per-cluster schedule lock).
 TESTS += tests/integration/redis_runner.py tests/integration/redis_daemon.py \
-	tests/integration/redis_cluster.py
+	tests/integration/redis_parked.py tests/integration/redis_cluster.py
 EXTRA_DIST += tests/redis tests/integration/lib_redis.py \
 	tests/integration/redis_runner.py tests/integration/redis_daemon.py \
-	tests/integration/redis_cluster.py
+	tests/integration/redis_parked.py tests/integration/redis_cluster.py
