@@ -43,6 +43,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #include "listen.h"
 #include "log.h"
 #include "metrics.h"
@@ -575,7 +579,14 @@ static struct mworker *spawn(struct master *m, int slot, const struct etd_config
             .listen_fds = fds, .nlisten = cfg->nlisten, .ready_fd = p[1],
             .metrics = m->metrics, .metrics_idx = w->midx, .app = app,
         };
-        _exit(worker_run(&args));
+        int rc = worker_run(&args);
+#if defined(__SANITIZE_ADDRESS__)
+        /* _exit skips LeakSanitizer's exit check: a worker frees all it
+         * made before worker_run returns, so anything left is a leak */
+        if (__lsan_do_recoverable_leak_check())
+            rc = 1;
+#endif
+        _exit(rc);
     }
     close(p[1]);
     w->pid = pid;
