@@ -566,8 +566,9 @@ ctx_new(const struct etd_worker_args *a, struct app_ctxs *cs)
     etm_buf_init(&t->text);
     etm_host host = { .ud = t, .print = host_print, .upload = host_upload };
     etm_limits lim = { .heap_limit = a->cfg->heap_limit };
-    t->redis = redis_local_new(a->cfg->redis, a->cfg->redis_timeout,
-                               metrics_proc(a->metrics, a->metrics_idx), a->redis_mux);
+    t->redis = redis_local_new(a->cfg->redis, a->cfg->redis_timeout, a->cfg->redis_user,
+                               a->cfg->redis_password, metrics_proc(a->metrics, a->metrics_idx),
+                               a->redis_mux);
     if (t->redis)
         redis_local_host(t->redis, &host);
     else

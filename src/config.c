@@ -603,6 +603,59 @@ static int d_redis(struct parse_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+static int d_redis_user(struct parse_ctx *ctx, int argc, char **argv)
+{
+    (void)argc;
+    if (!argv[1][0])
+        return fail(ctx, "redis_user: empty name");
+    set_str(&CFG->redis_user, xstrdup(argv[1]));
+    return 0;
+}
+
+static int d_redis_password(struct parse_ctx *ctx, int argc, char **argv)
+{
+    (void)argc;
+    if (!argv[1][0])
+        return fail(ctx, "redis_password: empty password");
+    if (CFG->redis_password)
+        return fail(ctx, "redis_password: redis_password_file gives the password already");
+    set_str(&CFG->redis_password, xstrdup(argv[1]));
+    return 0;
+}
+
+/* The first line of the file is the password (read now, by the master,
+ * before it gives up privileges). */
+static int d_redis_password_file(struct parse_ctx *ctx, int argc, char **argv)
+{
+    (void)argc;
+    if (CFG->redis_password)
+        return fail(ctx, "redis_password_file: redis_password gives the password already");
+    char *path = resolve_path(ctx, argv[1]);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        int e = errno;
+        int rc = fail(ctx, "redis_password_file: cannot open %s: %s", path, strerror(e));
+        free(path);
+        return rc;
+    }
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    int err = ferror(f);
+    fclose(f);
+    buf[n] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    int rc = 0;
+    if (err)
+        rc = fail(ctx, "redis_password_file: cannot read %s", path);
+    else if (!buf[0])
+        rc = fail(ctx, "redis_password_file: %s: the first line is empty", path);
+    else
+        set_str(&CFG->redis_password, xstrdup(buf));
+    explicit_bzero(buf, sizeof(buf));
+    free(path);
+    return rc;
+}
+
 static int d_health_path(struct parse_ctx *ctx, int argc, char **argv)
 {
     (void)argc;
@@ -730,6 +783,9 @@ static const struct directive directives[] = {
     { "start_timeout",      1, 1, 0, d_start_timeout },
     { "redis",              1, 1, 0, d_redis },
     { "redis_timeout",      1, 1, 0, d_redis_timeout },
+    { "redis_user",         1, 1, 0, d_redis_user },
+    { "redis_password",     1, 1, 0, d_redis_password },
+    { "redis_password_file", 1, 1, 0, d_redis_password_file },
     { "health_path",        1, 1, 0, d_health_path },
     { "status_path",        1, 1, 0, d_status_path },
     { "status_allow",       1, 1, 1, d_status_allow },
@@ -940,6 +996,8 @@ void config_free(struct etd_config *cfg)
     free(cfg->error_log);
     free(cfg->access_log);
     free(cfg->redis);
+    free(cfg->redis_user);
+    free(cfg->redis_password);
     free(cfg->health_path);
     free(cfg->status_path);
     free(cfg->status_allow);

@@ -68,6 +68,8 @@ struct etd_config {
 
     char *redis;                    /* "HOST:PORT" or "unix:PATH" [127.0.0.1:6379] */
     double redis_timeout;           /* [2] */
+    char *redis_user;               /* AUTH user for the redis server, or NULL [none] */
+    char *redis_password;           /* AUTH password, or NULL [none] */
 
     char *health_path;              /* NULL = off [/health] */
     char *status_path;              /* NULL = off [off] */

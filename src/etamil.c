@@ -40,7 +40,8 @@ static void usage(FILE *out)
 		"Standard output carries only what the program prints; errors go to\n"
 		"standard error.  ETAMIL_PATH (a colon-separated list of directories)\n"
 		"extends where இறக்கு looks for modules; ETAMIL_REDIS (HOST:PORT or\n"
-		"unix:PATH) is the server ரெடிஸ்_இணை() connects to (127.0.0.1:6379).\n"
+		"unix:PATH) is the server ரெடிஸ்_இணை() connects to (127.0.0.1:6379),\n"
+		"authenticated with ETAMIL_REDIS_USER and ETAMIL_REDIS_PASSWORD if set.\n"
 		"Exit status: 0 success, 1 error, 2 usage, or the program's own status\n"
 		"from வெளியேறு.\n");
 }
@@ -209,9 +210,14 @@ int main(int argc, char **argv)
 	host.read_line = from_stdin ? NULL : read_line_stdin;
 	host.flush = flush_stdout;
 
-	/* Redis: ETAMIL_REDIS names the default server (spec: 10 s timeouts). */
+	/* Redis: ETAMIL_REDIS names the default server (spec: 10 s timeouts);
+	   ETAMIL_REDIS_USER / ETAMIL_REDIS_PASSWORD authenticate to it. */
 	const char *redis_addr = getenv("ETAMIL_REDIS");
-	struct redis_local *redis = redis_local_new(redis_addr && *redis_addr ? redis_addr : "127.0.0.1:6379", 10, NULL, NULL);
+	const char *redis_user = getenv("ETAMIL_REDIS_USER");
+	const char *redis_pw = getenv("ETAMIL_REDIS_PASSWORD");
+	struct redis_local *redis = redis_local_new(redis_addr && *redis_addr ? redis_addr : "127.0.0.1:6379", 10,
+						    redis_user && *redis_user ? redis_user : NULL,
+						    redis_pw && *redis_pw ? redis_pw : NULL, NULL, NULL);
 	if (redis)
 		redis_local_host(redis, &host);
 

@@ -61,6 +61,7 @@ struct mux_wait {
 
 struct redis_local {
     char *default_addr;
+    char *user, *password;      /* AUTH for default_addr (password NULL: none) */
     struct timeval tv;
     int reuse;
     struct etd_proc_metrics *metrics;
@@ -171,10 +172,43 @@ static struct rconn *find(struct redis_local *rl, const char *addr)
     return free_e;
 }
 
+/* Queue AUTH [USER] PASSWORD on C.  -1 when out of memory. */
+static int append_auth(redisContext *c, const char *user, const char *password)
+{
+    const char *argv[3] = { "AUTH", user ? user : password, password };
+    size_t len[3] = { 4, strlen(argv[1]), strlen(password) };
+    return redisAppendCommandArgv(c, user ? 3 : 2, argv, len) == REDIS_OK ? 0 : -1;
+}
+
+/* Read the reply to AUTH.  0 when accepted; -1 with c->err set when the
+ * connection failed; -2 with "AUTH: <the server's error>" in DETAIL. */
+static int read_auth_reply(redisContext *c, etm_buf *detail)
+{
+    redisReply *r = NULL;
+    if (redisGetReply(c, (void **)&r) != REDIS_OK || !r)
+        return -1;
+    int rc = 0;
+    if (r->type == REDIS_REPLY_ERROR) {
+        etm_buf_printf(detail, "AUTH: %.*s", (int)r->len, r->str);
+        rc = -2;
+    }
+    freeReplyObject(r);
+    return rc;
+}
+
+/* The AUTH password (and user) for ADDR: the configured ones for the
+ * default server only. */
+static const char *auth_password(const struct redis_local *rl, const char *addr)
+{
+    return rl->password && strcmp(addr, rl->default_addr) == 0 ? rl->password : NULL;
+}
+
 /* A blocking connection to ADDR ("HOST:PORT", "[V6]:PORT", "unix:PATH"),
- * with TV as connect and I/O timeout and TCP keepalive.  NULL with the OS
- * error in DETAIL. */
-static redisContext *connect_addr(const char *a, struct timeval tv, etm_buf *detail)
+ * with TV as connect and I/O timeout and TCP keepalive, authenticated with
+ * USER/PASSWORD when PASSWORD is not NULL.  NULL with the OS error (or the
+ * AUTH error) in DETAIL. */
+static redisContext *connect_addr(const char *a, struct timeval tv, const char *user,
+                                  const char *password, etm_buf *detail)
 {
     redisContext *c;
     if (strncmp(a, "unix:", 5) == 0) {
@@ -218,6 +252,18 @@ static redisContext *connect_addr(const char *a, struct timeval tv, etm_buf *det
         redisFree(c);
         return NULL;
     }
+    if (password) {
+        int rc = append_auth(c, user, password) < 0 ? -3 : read_auth_reply(c, detail);
+        if (rc == -1)
+            add_os_text(detail, c->err == REDIS_ERR_EOF ? "the server closed the connection"
+                                                        : c->errstr);
+        else if (rc == -3)
+            etm_buf_adds(detail, "out of memory");
+        if (rc) {
+            redisFree(c);
+            return NULL;
+        }
+    }
     return c;
 bad:
     etm_buf_adds(detail, "invalid socket address");
@@ -227,7 +273,8 @@ bad:
 /* Connect E.  Returns 0, or -1 with the OS error in DETAIL. */
 static int open_conn(struct redis_local *rl, struct rconn *e, etm_buf *detail)
 {
-    redisContext *c = connect_addr(e->addr, rl->tv, detail);
+    redisContext *c = connect_addr(e->addr, rl->tv, rl->user, auth_password(rl, e->addr),
+                                   detail);
     if (!c) {
         count(rl, 0, 1, 0);
         return -1;
@@ -306,9 +353,15 @@ static int prepare(struct redis_local *rl, struct rconn *e, etm_buf *detail)
         } else if (e->reset == RESET_NONE) {
             drop(e);
         } else {
+            const char *pw = auth_password(rl, e->addr);
+            etm_buf ignored;
+            etm_buf_init(&ignored);
             int ok = redisAppendCommand(e->c, "RESET") == REDIS_OK;
+            ok = ok && (!pw || append_auth(e->c, rl->user, pw) == 0);  /* RESET logs out */
             ok = ok && set_busy(rl, e->c->fd) == 0;
             ok = ok && read_reset_reply(rl, e) == 0;
+            ok = ok && (!pw || read_auth_reply(e->c, &ignored) == 0);
+            etm_buf_free(&ignored);
             set_busy(rl, -1);
             if (ok)
                 e->dirty = 0;
@@ -810,7 +863,8 @@ static int mux_ensure(struct redis_local *rl, struct mux_conn *mc, etm_buf *deta
         return MUX_READY;
     if (st != MUX_DOWN)
         return MUX_BUSY;
-    redisContext *c = connect_addr(mc->addr, rl->tv, detail);
+    redisContext *c = connect_addr(mc->addr, rl->tv, rl->user, auth_password(rl, mc->addr),
+                                   detail);
     int fd = -1;
     if (c) {
         fd = c->fd;
@@ -1068,7 +1122,9 @@ static etm_redis_status op_command(void *ud, size_t argc, const char *const *arg
     }
     redisContext *c = e->c;
     int resetting = e->reset_pending;
+    const char *pw = resetting ? auth_password(rl, e->addr) : NULL;   /* RESET logs out */
     if (argc > INT32_MAX || (resetting && redisAppendCommand(c, "RESET") != REDIS_OK)
+        || (pw && append_auth(c, rl->user, pw) < 0)
         || redisAppendCommandArgv(c, (int)argc, (const char **)argv, argvlen) != REDIS_OK) {
         etm_buf_adds(detail, "out of memory");
         drop(e);
@@ -1103,6 +1159,13 @@ static etm_redis_status op_command(void *ud, size_t argc, const char *const *arg
             etm_buf_adds(detail, "the server refused RESET");
             st = ETM_REDIS_E_READ;
         }
+    }
+    if (st == ETM_REDIS_OK && pw) {
+        int rc = read_auth_reply(c, detail);
+        if (rc == -1)
+            st = io_failure(c, 0, detail);
+        else if (rc < 0)
+            st = ETM_REDIS_E_READ;
     }
     if (st == ETM_REDIS_OK && (redisGetReply(c, (void **)&r) != REDIS_OK || !r))
         st = io_failure(c, 0, detail);
@@ -1172,13 +1235,19 @@ static const etm_redis_ops redis_ops = {
 /* Public                                                              */
 
 struct redis_local *redis_local_new(const char *default_addr, double timeout_s,
+                                    const char *user, const char *password,
                                     struct etd_proc_metrics *metrics, struct redis_mux *mux)
 {
     struct redis_local *rl = calloc(1, sizeof(*rl));
     if (!rl)
         return NULL;
     rl->default_addr = strdup(default_addr ? default_addr : "127.0.0.1:6379");
-    if (!rl->default_addr) {
+    rl->user = user && password ? strdup(user) : NULL;
+    rl->password = password ? strdup(password) : NULL;
+    if (!rl->default_addr || (user && password && !rl->user) || (password && !rl->password)) {
+        free(rl->default_addr);
+        free(rl->user);
+        free(rl->password);
         free(rl);
         return NULL;
     }
@@ -1215,6 +1284,11 @@ void redis_local_free(struct redis_local *rl)
         freeReplyObject(rl->wait.reply);
     pthread_mutex_destroy(&rl->lock);
     free(rl->default_addr);
+    free(rl->user);
+    if (rl->password) {
+        explicit_bzero(rl->password, strlen(rl->password));
+        free(rl->password);
+    }
     free(rl);
 }
 

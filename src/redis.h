@@ -59,9 +59,12 @@ void redis_mux_free(struct redis_mux *m);
 
 /* DEFAULT_ADDR ("HOST:PORT", "[V6]:PORT" or "unix:PATH") is what
  * ரெடிஸ்_இணை() means; TIMEOUT_S (> 0) bounds connecting and every
- * command; METRICS may be NULL (the runner); MUX is the worker's shared
+ * command; with PASSWORD, every connection to DEFAULT_ADDR is
+ * authenticated (AUTH [USER] PASSWORD) when it is opened and after each
+ * RESET; METRICS may be NULL (the runner); MUX is the worker's shared
  * connections, or NULL (the runner, tests).  NULL when out of memory. */
 struct redis_local *redis_local_new(const char *default_addr, double timeout_s,
+                                    const char *user, const char *password,
                                     struct etd_proc_metrics *metrics, struct redis_mux *mux);
 void redis_local_free(struct redis_local *rl);
 

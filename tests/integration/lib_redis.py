@@ -5,6 +5,7 @@
         r.start()                     # free loopback port, temp dir, no persistence
         r.call("SET", "k", "v")       # a tiny RESP client (bytes/int/None/list)
         r.stop(); r.start()           # same port again
+    RedisServer(password="pw")        # requirepass pw (call() authenticates)
     # leaving the block stops the server by its pid and removes its directory
 
 Never touches the system instance on 6379.
@@ -73,7 +74,7 @@ def encode(*args):
 
 
 class RedisServer:
-    def __init__(self, unixsocket=False, extra_args=()):
+    def __init__(self, unixsocket=False, extra_args=(), password=None):
         if not shutil.which("redis-server"):
             print("SKIP: no redis-server")
             sys.exit(SKIP)
@@ -83,6 +84,9 @@ class RedisServer:
         self.proc = None
         self.started_once = False
         self.extra_args = list(extra_args)
+        self.password = password       # requirepass; call() authenticates with it
+        if password:
+            self.extra_args += ["--requirepass", password]
 
     @property
     def addr(self):
@@ -143,6 +147,9 @@ class RedisServer:
     def call(self, *args, db=0):
         with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
             f = s.makefile("rb")
+            if self.password:
+                s.sendall(encode("AUTH", self.password))
+                read_reply(f)
             if db:
                 s.sendall(encode("SELECT", db))
                 read_reply(f)

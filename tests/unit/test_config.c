@@ -104,6 +104,8 @@ static void test_defaults(void)
     CU_ASSERT_DOUBLE_EQUAL(cfg->start_timeout, 10, 1e-9);
     CU_ASSERT_STRING_EQUAL(cfg->redis, "127.0.0.1:6379");
     CU_ASSERT_DOUBLE_EQUAL(cfg->redis_timeout, 2, 1e-9);
+    CU_ASSERT_PTR_NULL(cfg->redis_user);
+    CU_ASSERT_PTR_NULL(cfg->redis_password);
     CU_ASSERT_STRING_EQUAL(cfg->health_path, "/health");
     CU_ASSERT_PTR_NULL(cfg->status_path);
     CU_ASSERT_EQUAL(cfg->nstatus_allow, 2);
@@ -161,6 +163,8 @@ static void test_every_directive(void)
         "start_timeout 7\n"
         "redis unix:/run/redis.sock\n"
         "redis_timeout 250ms\n"
+        "redis_user alice\n"
+        "redis_password \"p w#1\"\n"
         "health_path /healthz\n"
         "status_path /status\n"
         "status_allow 10.0.0.0/8\n"
@@ -211,6 +215,8 @@ static void test_every_directive(void)
     CU_ASSERT_DOUBLE_EQUAL(cfg->start_timeout, 7, 1e-9);
     CU_ASSERT_STRING_EQUAL(cfg->redis, "unix:/run/redis.sock");
     CU_ASSERT_DOUBLE_EQUAL(cfg->redis_timeout, 0.25, 1e-9);
+    CU_ASSERT_STRING_EQUAL(cfg->redis_user, "alice");
+    CU_ASSERT_STRING_EQUAL(cfg->redis_password, "p w#1");
     CU_ASSERT_STRING_EQUAL(cfg->health_path, "/healthz");
     CU_ASSERT_STRING_EQUAL(cfg->status_path, "/status");
     CU_ASSERT_EQUAL_FATAL(cfg->nstatus_allow, 3);
@@ -323,6 +329,28 @@ static void test_addresses(void)
     CU_ASSERT_EQUAL(config_parse_cidr("nonsense", &c), -1);
 }
 
+/* redis_password_file: the first line, read at load. */
+static void test_password_file(void)
+{
+    char pw[PATH_MAX + 16], text[2 * PATH_MAX];
+    snprintf(pw, sizeof pw, "%s/redis.pw", dir);
+    FILE *fp = fopen(pw, "w");
+    CU_ASSERT_FATAL(fp != NULL);
+    fputs("s3cret pass\r\nsecond line\n", fp);
+    fclose(fp);
+    snprintf(text, sizeof text, "app a.qmz\nredis_password_file redis.pw\n");
+    struct etd_config *cfg = load_text(text, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    CU_ASSERT_STRING_EQUAL(cfg->redis_password, "s3cret pass");
+    config_free(cfg);
+    fp = fopen(pw, "w");
+    CU_ASSERT_FATAL(fp != NULL);
+    fputs("\nlater\n", fp);
+    fclose(fp);
+    expect_error(text, 2, "the first line is empty");
+    unlink(pw);
+}
+
 static void test_errors(void)
 {
     expect_error("app a.qmz\nfrobnicate 1\n", 2, "unknown directive \"frobnicate\"");
@@ -349,6 +377,12 @@ static void test_errors(void)
     expect_error("app a.qmz\nchdir /no/such/dir\n", 2, "chdir");
     expect_error("app a.qmz\nredis localhost\n", 2, "expected HOST:PORT");
     expect_error("app a.qmz\nredis unix:\n", 2, "needs a socket path");
+    expect_error("app a.qmz\nredis_user \"\"\n", 2, "redis_user: empty name");
+    expect_error("app a.qmz\nredis_password \"\"\n", 2, "redis_password: empty password");
+    expect_error("app a.qmz\nredis_password_file /no/such/pw\n", 2,
+                 "redis_password_file: cannot open /no/such/pw");
+    expect_error("app a.qmz\nredis_password a\nredis_password_file /etc/hostname\n", 3,
+                 "redis_password gives the password already");
     expect_error("app a.qmz\nhealth_path health\n", 2, "must be a path");
     expect_error("app a.qmz\nstatus_path /a?b\n", 2, "invalid character");
     expect_error("app a.qmz\nstatus_allow 10.0.0.0/40\n", 2, "status_allow: invalid");
@@ -374,6 +408,7 @@ int main(void)
     CU_add_test(s, "durations", test_durations);
     CU_add_test(s, "addresses and CIDRs", test_addresses);
     CU_add_test(s, "errors with FILE:LINE", test_errors);
+    CU_add_test(s, "redis_password_file", test_password_file);
     CU_basic_set_mode(CU_BRM_NORMAL);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
