@@ -13,8 +13,8 @@
  * (redis.h) suspends: the context stays with the parked job, the helper
  * thread takes other work, and the job is queued again (pool_unpark) when
  * the reply is in, to resume on whichever thread is free.  At most
- * APP_MAX_PARKED contexts beyond one per thread are out at a time; past
- * that, runs wait for Redis on their thread as before.  When the prelude is
+ * max_parked contexts beyond one per thread are out at a time; past that,
+ * runs wait for Redis on their thread as before.  When the prelude is
  * pure (etm_program_prelude_pure) it runs once per context and every request
  * starts from a copy of its globals (etm_vm_save_globals / etm_vm_reset);
  * otherwise every request runs prelude + route on fresh globals, exactly
@@ -60,9 +60,6 @@
 #include "schedule.h"
 #include "worker.h"
 
-/* Contexts a worker may have out (running or parked) beyond one per helper
- * thread; past that, runs do not suspend in Redis commands. */
-#define APP_MAX_PARKED 256
 
 #define WHOLE_PROGRAM ((size_t)-1)
 #define DEFAULT_BODY "Handler executed successfully"
@@ -625,7 +622,7 @@ ctxs_new(const struct etd_worker_args *a)
     if (!cs)
         return NULL;
     cs->args = a;
-    cs->limit = (a->cfg->threads > 0 ? a->cfg->threads : 1) + APP_MAX_PARKED;
+    cs->limit = (a->cfg->threads > 0 ? a->cfg->threads : 1) + a->cfg->max_parked;
     pthread_mutex_init(&cs->lock, NULL);
     return cs;
 }
@@ -639,7 +636,7 @@ ctx_get(struct app_ctxs *cs, int *may)
     if (t)
         cs->free = t->next_free;
     cs->out++;
-    *may = cs->out <= cs->limit;
+    *may = cs->out <= cs->limit && cs->args->cfg->max_parked > 0;
     pthread_mutex_unlock(&cs->lock);
     if (!t)
         t = ctx_new(cs->args, cs);

@@ -412,6 +412,12 @@ static int d_threads(struct parse_ctx *ctx, int argc, char **argv)
     return parse_int(ctx, argv[0], argv[1], 1, 1024, &CFG->threads);
 }
 
+static int d_max_parked(struct parse_ctx *ctx, int argc, char **argv)
+{
+    (void)argc;
+    return parse_int(ctx, argv[0], argv[1], 0, 100000, &CFG->max_parked);
+}
+
 static int d_app(struct parse_ctx *ctx, int argc, char **argv)
 {
     (void)argc;
@@ -759,6 +765,7 @@ static const struct directive directives[] = {
     { "backlog",            1, 1, 0, d_backlog },
     { "workers",            1, 1, 0, d_workers },
     { "threads",            1, 1, 0, d_threads },
+    { "max_parked",         1, 1, 0, d_max_parked },
     { "app",                1, 1, 0, d_app },
     { "module_path",        1, 1, 0, d_module_path },
     { "chdir",              1, 1, 0, d_chdir },
@@ -805,6 +812,7 @@ static void set_defaults(struct etd_config *cfg, int foreground)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->workers = n < 1 ? 1 : n > ETD_MAX_WORKERS ? ETD_MAX_WORKERS : (int)n;
     cfg->threads = 4;
+    cfg->max_parked = 256;
     cfg->daemonize = !foreground;
     cfg->pid_file = foreground ? NULL : xstrdup("/run/etamild.pid");
     cfg->error_log = xstrdup(foreground ? "stderr" : "/var/log/etamild.log");

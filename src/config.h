@@ -42,6 +42,7 @@ struct etd_config {
     int backlog;                    /* [1024] */
     int workers;                    /* resolved: auto -> online CPUs */
     int threads;                    /* [4] */
+    int max_parked;                 /* handlers parked in Redis per worker [256] */
 
     char *app;                      /* absolute path of the eTamil program (required) */
     char *module_path;              /* "DIR:DIR" or NULL */

@@ -18,7 +18,8 @@ others meanwhile, and the run resumes when the reply is in.  Checked here:
   requests are parked (they finish with 200); SIGINT while parked (clean
   exit);
 * Redis paused past redis_timeout: தவறு within the timeout + 1 s, and the
-  next request reconnects once Redis answers again.
+  next request reconnects once Redis answers again;
+* max_parked 0: no parking (a request in Redis holds its thread).
 """
 import os
 import signal
@@ -238,10 +239,33 @@ def parked_tests(r):
               "... and no worker crashed")
 
 
+def no_parking_test(r):
+    conf = "threads 1\nredis %s\nredis_timeout 5s\nmax_parked 0\n" % r.addr
+    with Daemon(workers=1, conf=conf, app=APP, name="etamild-parked") as d:
+        d.start()
+        get(d, "/incr")
+        r.pause()
+        results, plain = [], []
+        try:
+            threads = background(d, "/incr", 1, results)
+            time.sleep(0.3)
+            threads += background(d, "/plain", 1, plain)
+            time.sleep(0.4)
+            check(not plain, "max_parked 0: a request waiting in Redis holds the only thread "
+                  "(another route waits too)")
+        finally:
+            r.resume()
+        for t in threads:
+            t.join(20)
+        check([x[0] for x in results + plain] == [200, 200],
+              "... and both answer when Redis does (%s %s)" % (results, plain))
+
+
 def main():
     with RedisServer() as r:
         r.start()
         parked_tests(r)
+        no_parking_test(r)
     return 0
 
 

@@ -104,6 +104,7 @@ static void test_defaults(void)
     CU_ASSERT_DOUBLE_EQUAL(cfg->start_timeout, 10, 1e-9);
     CU_ASSERT_STRING_EQUAL(cfg->redis, "127.0.0.1:6379");
     CU_ASSERT_DOUBLE_EQUAL(cfg->redis_timeout, 2, 1e-9);
+    CU_ASSERT_EQUAL(cfg->max_parked, 256);
     CU_ASSERT_PTR_NULL(cfg->redis_user);
     CU_ASSERT_PTR_NULL(cfg->redis_password);
     CU_ASSERT_STRING_EQUAL(cfg->health_path, "/health");
@@ -164,6 +165,7 @@ static void test_every_directive(void)
         "redis unix:/run/redis.sock\n"
         "redis_timeout 250ms\n"
         "redis_user alice\n"
+        "max_parked 0\n"
         "redis_password \"p w#1\"\n"
         "health_path /healthz\n"
         "status_path /status\n"
@@ -216,6 +218,7 @@ static void test_every_directive(void)
     CU_ASSERT_STRING_EQUAL(cfg->redis, "unix:/run/redis.sock");
     CU_ASSERT_DOUBLE_EQUAL(cfg->redis_timeout, 0.25, 1e-9);
     CU_ASSERT_STRING_EQUAL(cfg->redis_user, "alice");
+    CU_ASSERT_EQUAL(cfg->max_parked, 0);
     CU_ASSERT_STRING_EQUAL(cfg->redis_password, "p w#1");
     CU_ASSERT_STRING_EQUAL(cfg->health_path, "/healthz");
     CU_ASSERT_STRING_EQUAL(cfg->status_path, "/status");
@@ -378,6 +381,7 @@ static void test_errors(void)
     expect_error("app a.qmz\nredis localhost\n", 2, "expected HOST:PORT");
     expect_error("app a.qmz\nredis unix:\n", 2, "needs a socket path");
     expect_error("app a.qmz\nredis_user \"\"\n", 2, "redis_user: empty name");
+    expect_error("app a.qmz\nmax_parked -1\n", 2, "max_parked");
     expect_error("app a.qmz\nredis_password \"\"\n", 2, "redis_password: empty password");
     expect_error("app a.qmz\nredis_password_file /no/such/pw\n", 2,
                  "redis_password_file: cannot open /no/such/pw");
