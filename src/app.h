@@ -57,7 +57,8 @@ void app_handle(struct etd_job *job);
 size_t app_schedule_count(const void *app);
 int64_t app_schedule_seconds(const void *app, size_t i);
 struct sched_area *app_schedule_area(const void *app);
-/* Run schedule i on the calling helper thread's VM (job->thread_data). */
+/* Run schedule i in an execution context of the worker (job->thread_data
+ * is app_thread_init's result); it never parks. */
 void app_run_schedule(struct etd_job *job, size_t i);
 
 /* Request decoding, exposed for the unit tests. */
