@@ -449,24 +449,26 @@ static void emit(const redisReply *r, etm_redis_item_fn item, void *ctx)
 /* Shared connections (a worker's, pipelined)                          */
 
 /* A worker keeps one connection per server that all its helper threads
- * share for plain data commands.  A thread writes its command straight
- * onto the socket (under the lock, so commands and the list of waiters
- * stay in the same order) and sleeps; the worker's event loop reads the
- * replies as they come, in order, and wakes each thread with its own.
- * Commands of several threads thus reach Redis together and are read and
- * answered several per system call, and a thread makes one system call
- * per command instead of two.  Bytes a full socket does not take wait in
- * out and the loop writes them when it can.
+ * share for the plain data commands of runs that may suspend.  A thread
+ * writes the command straight onto the socket (under the lock, so the
+ * bytes on the wire and the list of waiters keep the same order) and the
+ * run suspends (op_command answers PENDING); the thread is free.  The
+ * worker's event loop reads the replies as they come, in order, several
+ * per read, stores each in its waiter and calls the waiter's wake, which
+ * queues the run's job again; the run takes the reply with op_finish.
+ * Commands of many requests thus reach Redis together and are read and
+ * answered several per system call.  Bytes a full socket does not take
+ * wait in out and the loop writes them when it can.
  *
  * The connection only ever carries plain commands, so it has no state to
  * reset; a logical connection that runs anything else (SELECT, MULTI,
- * WATCH, SUBSCRIBE, CLIENT ...) goes on, for the rest of its life, on its
- * thread's own connection (the code above).  A thread connects the
+ * WATCH, SUBSCRIBE, CLIENT ...) goes on, for the rest of its life, on the
+ * context's own connection (the code above).  A thread connects the
  * shared connection itself (blocking, bounded by the timeout) and hands
- * the socket to the loop.  A command not answered within the timeout, or
- * given up by a cancelled handler, breaks the connection: everything
- * behind it on the same connection would wait as long, so it all fails at
- * once and the next user reconnects. */
+ * the socket to the loop.  A reply overdue by the timeout breaks the
+ * connection (mux_timer_cb): everything behind it on the same connection
+ * would wait as long, so it all fails at once and the next user
+ * reconnects.  A cancelled run only gives its own command up (mux_cancel). */
 
 #define MUX_ADDRS 4             /* servers shared per worker; more use threads' own */
 
@@ -981,15 +983,16 @@ static int mux_send(struct redis_local *rl, struct mux_conn *mc, size_t argc,
 }
 
 /* Give up a command in flight on a shared connection because its run was
- * cancelled: the waiter is answered "closed" and woken now, and the
- * connection, where everything behind it waits as long, is dropped.
- * Loop thread. */
+ * cancelled (handler_timeout, a client that reset, a fast stop): the waiter
+ * is answered "closed" and woken now.  The connection stays: the others
+ * waiting on it are not this run's business, its reply is dropped when it
+ * comes, and if Redis does not answer at all, mux_timer_cb breaks the
+ * connection after the timeout.  Loop thread. */
 static void mux_cancel(struct redis_mux *m, struct mux_wait *w)
 {
     pthread_mutex_lock(&m->lock);
     struct mux_req *r = w->req;
     if (r) {
-        mux_break(w->mc, ETM_REDIS_E_CLOSED, 0);
         r->w = NULL;
         w->req = NULL;
         w->reply = NULL;
@@ -997,10 +1000,8 @@ static void mux_cancel(struct redis_mux *m, struct mux_wait *w)
         w->detail[0] = '\0';
     }
     pthread_mutex_unlock(&m->lock);
-    if (r) {
-        ev_async_send(m->loop, &m->async);
+    if (r)
         w->wake(w->wake_arg);
-    }
 }
 
 /* Replies overdue by the timeout break their connection (as a thread's

@@ -24,6 +24,7 @@ others meanwhile, and the run resumes when the reply is in.  Checked here:
 import os
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
@@ -169,18 +170,27 @@ def parked_tests(r):
         check(len(etamild_clients(r)) == 2, "the request's own connection is kept besides "
               "the shared one")
 
-        # A client that leaves while its request is parked.
+        # A client that leaves while its request is parked, beside others.
         r.pause()
+        results = []
         try:
+            threads = background(d, "/incr", 3, results)
             s = socket.create_connection(("127.0.0.1", d.port), timeout=5)
             s.sendall(b"GET /incr HTTP/1.1\r\nHost: x\r\n\r\n")
             time.sleep(0.3)
+            # a reset, not a FIN: the worker drops (cancels) the request
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             s.close()
             time.sleep(0.2)
         finally:
             r.resume()
+        for t in threads:
+            t.join(20)
+        check([st for st, _ in results] == [200] * 3,
+              "a client gone while parked: the three parked beside it are answered 200, "
+              "not failed with it (%s)" % results)
         st, body = get(d, "/incr")
-        check(st == 200, "a client gone while parked: the worker goes on (%s %s)" % (st, body))
+        check(st == 200, "... and the worker goes on (%s %s)" % (st, body))
         st, body = get(d, "/plain")
         check(st == 200, "... and serves other routes")
 
