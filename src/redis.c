@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -203,6 +206,169 @@ static const char *auth_password(const struct redis_local *rl, const char *addr)
     return rl->password && strcmp(addr, rl->default_addr) == 0 ? rl->password : NULL;
 }
 
+/* ---- name resolution with a deadline ---- */
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A lookup on a thread of its own, shared by the waiter and that thread:
+ * whoever lets go last frees it (a waiter that gives up leaves the thread
+ * to finish and clean up). */
+struct lookup {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int refs, done, rc, err;
+    struct addrinfo *res;
+    char host[256];
+};
+
+static void lookup_unref(struct lookup *l)
+{
+    pthread_mutex_lock(&l->lock);
+    int left = --l->refs;
+    pthread_mutex_unlock(&l->lock);
+    if (left)
+        return;
+    if (l->res)
+        freeaddrinfo(l->res);
+    pthread_cond_destroy(&l->cond);
+    pthread_mutex_destroy(&l->lock);
+    free(l);
+}
+
+static void *lookup_main(void *arg)
+{
+    struct lookup *l = arg;
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    int rc = getaddrinfo(l->host, NULL, &hints, &res);
+    int err = errno;
+    pthread_mutex_lock(&l->lock);
+    l->rc = rc;
+    l->err = err;
+    l->res = res;
+    l->done = 1;
+    pthread_cond_signal(&l->cond);
+    pthread_mutex_unlock(&l->lock);
+    lookup_unref(l);
+    return NULL;
+}
+
+/* Resolve HOST by DEADLINE (monotonic ns): getaddrinfo has no timeout of
+ * its own, and a resolver that does not answer would hold the calling
+ * thread for the resolver's timeouts (10 s and more).  The addresses
+ * (caller frees), or NULL with the reason in DETAIL. */
+static struct addrinfo *resolve_by(const char *host, uint64_t deadline, etm_buf *detail)
+{
+    struct lookup *l = calloc(1, sizeof(*l));
+    if (!l) {
+        etm_buf_adds(detail, "out of memory");
+        return NULL;
+    }
+    snprintf(l->host, sizeof(l->host), "%s", host);
+    l->refs = 2;
+    pthread_mutex_init(&l->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&l->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    pthread_t tid;
+    int e = pthread_create(&tid, &at, lookup_main, l);
+    pthread_attr_destroy(&at);
+    if (e) {
+        l->refs = 1;
+        lookup_unref(l);
+        char tmp[128];
+        add_os_text(detail, strerror_r(e, tmp, sizeof(tmp)));
+        return NULL;
+    }
+    struct timespec dl = { (time_t)(deadline / 1000000000u), (long)(deadline % 1000000000u) };
+    struct addrinfo *res = NULL;
+    pthread_mutex_lock(&l->lock);
+    while (!l->done)
+        if (pthread_cond_timedwait(&l->cond, &l->lock, &dl) == ETIMEDOUT)
+            break;
+    if (!l->done) {
+        etm_buf_printf(detail, "looking up '%s' timed out", host);
+    } else if (l->rc) {
+        char tmp[128];
+        etm_buf_adds(detail, l->rc == EAI_SYSTEM ? strerror_r(l->err, tmp, sizeof(tmp))
+                                                 : gai_strerror(l->rc));
+    } else {
+        res = l->res;
+        l->res = NULL;
+    }
+    pthread_mutex_unlock(&l->lock);
+    lookup_unref(l);
+    return res;
+}
+
+/* A TCP connection to HOST:PORT within TV in all: a name is resolved
+ * first (resolve_by) and its addresses tried in turn, IPv4 first as
+ * hiredis does, each within what is left.  A context (perhaps with err
+ * set: the last attempt's), or NULL with the reason in DETAIL. */
+static redisContext *connect_tcp(const char *host, int port, struct timeval tv, etm_buf *detail)
+{
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (inet_pton(AF_INET, host, bin) == 1 || inet_pton(AF_INET6, host, bin) == 1) {
+        redisContext *c = redisConnectWithTimeout(host, port, tv);
+        if (!c)
+            etm_buf_adds(detail, "out of memory");
+        return c;
+    }
+    uint64_t deadline = now_ns() + (uint64_t)tv.tv_sec * 1000000000u
+        + (uint64_t)tv.tv_usec * 1000u;
+    struct addrinfo *res = resolve_by(host, deadline, detail);
+    if (!res)
+        return NULL;
+    redisContext *c = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+            if (ai->ai_family != (pass ? AF_INET6 : AF_INET))
+                continue;
+            char ip[INET6_ADDRSTRLEN];
+            if (getnameinfo(ai->ai_addr, ai->ai_addrlen, ip, sizeof(ip), NULL, 0,
+                            NI_NUMERICHOST) != 0)
+                continue;
+            uint64_t now = now_ns();
+            if (now >= deadline) {
+                if (!c)
+                    add_os_text(detail, strerror(ETIMEDOUT));
+                goto out;
+            }
+            uint64_t left = deadline - now;
+            struct timeval lt = { (time_t)(left / 1000000000u),
+                                  (suseconds_t)(left % 1000000000u / 1000u) };
+            if (lt.tv_sec == 0 && lt.tv_usec == 0)
+                lt.tv_usec = 1;
+            if (c)
+                redisFree(c);
+            c = redisConnectWithTimeout(ip, port, lt);
+            if (!c) {
+                etm_buf_adds(detail, "out of memory");
+                goto out;
+            }
+            if (!c->err)
+                goto out;
+        }
+    }
+    if (!c)
+        etm_buf_printf(detail, "no address for '%s'", host);
+out:
+    freeaddrinfo(res);
+    return c;
+}
+
 /* A blocking connection to ADDR ("HOST:PORT", "[V6]:PORT", "unix:PATH"),
  * with TV as connect and I/O timeout and TCP keepalive, authenticated with
  * USER/PASSWORD when PASSWORD is not NULL.  NULL with the OS error (or the
@@ -240,7 +406,9 @@ static redisContext *connect_addr(const char *a, struct timeval tv, const char *
         long port = strtol(colon + 1, &end, 10);
         if (*end || errno || port < 0 || port > 65535 || colon[1] == '-' || colon[1] == '+')
             goto bad;
-        c = redisConnectWithTimeout(host, (int)port, tv);
+        c = connect_tcp(host, (int)port, tv, detail);
+        if (!c)
+            return NULL;
     }
     if (!c) {
         etm_buf_adds(detail, "out of memory");
@@ -907,13 +1075,6 @@ static int mux_ensure(struct redis_local *rl, struct mux_conn *mc, etm_buf *deta
     return MUX_READY;
 }
 
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Send one plain command on MC for a run that will suspend until the
  * reply is in (the loop then calls the waiter's wake).  MUX_READY: sent
  * (or queued to be); MUX_BUSY: MC cannot take it now (the caller uses the
@@ -935,7 +1096,7 @@ static int mux_send(struct redis_local *rl, struct mux_conn *mc, size_t argc,
     }
     r->next = NULL;
     r->w = w;
-    r->sent_ns = mono_ns();
+    r->sent_ns = now_ns();
 
     pthread_mutex_lock(&rl->lock);
     int cancelled = rl->cancelled;
@@ -1010,7 +1171,7 @@ static void mux_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
     struct redis_mux *m = t->data;
     (void)revents;
-    uint64_t now = mono_ns(), limit = (uint64_t)(m->timeout * 1e9);
+    uint64_t now = now_ns(), limit = (uint64_t)(m->timeout * 1e9);
     int late = 0;
     pthread_mutex_lock(&m->lock);
     for (int i = 0; i < MUX_ADDRS; i++) {
