@@ -1156,6 +1156,8 @@ app_run_schedule(struct etd_job *job, size_t i)
     snprintf(label, sizeof label, "இடைவெளி #%zu every %llds", i + 1,
              (long long)t->app->sched_secs[i]);
     etm_limits lim = { .heap_limit = t->cfg->heap_limit };
+    if (t->cfg->schedule_timeout > 0)   /* a runaway run must not keep its thread */
+        lim.deadline_ns = mono_ns() + (uint64_t)(t->cfg->schedule_timeout * 1e9);
     etm_vm_set_limits(vm, &lim);
     t->label = label;
     etd_job_set_cancel(job, cancel_vm, t);

@@ -556,6 +556,7 @@ DURATION_DIRECTIVE(keepalive_timeout, 1)
 DURATION_DIRECTIVE(header_timeout, 0)
 DURATION_DIRECTIVE(body_timeout, 0)
 DURATION_DIRECTIVE(handler_timeout, 0)
+DURATION_DIRECTIVE(schedule_timeout, 1)
 DURATION_DIRECTIVE(graceful_timeout, 1)
 DURATION_DIRECTIVE(worker_timeout, 1)
 DURATION_DIRECTIVE(start_timeout, 0)
@@ -784,6 +785,7 @@ static const struct directive directives[] = {
     { "max_header_size",    1, 1, 0, d_max_header_size },
     { "max_body_size",      1, 1, 0, d_max_body_size },
     { "handler_timeout",    1, 1, 0, d_handler_timeout },
+    { "schedule_timeout",   1, 1, 0, d_schedule_timeout },
     { "heap_limit",         1, 1, 0, d_heap_limit },
     { "graceful_timeout",   1, 1, 0, d_graceful_timeout },
     { "worker_timeout",     1, 1, 0, d_worker_timeout },
@@ -825,6 +827,7 @@ static void set_defaults(struct etd_config *cfg, int foreground)
     cfg->max_header_size = 16 * 1024;
     cfg->max_body_size = 1024 * 1024;
     cfg->handler_timeout = 30;
+    cfg->schedule_timeout = -1;         /* handler_timeout's, once that is known */
     cfg->heap_limit = 64 * 1024 * 1024;
     cfg->graceful_timeout = 30;
     cfg->worker_timeout = 60;
@@ -974,6 +977,8 @@ struct etd_config *config_load(const char *file, int foreground, char *err, size
         else if (cfg->health_path && cfg->status_path && strcmp(cfg->health_path, cfg->status_path) == 0)
             rc = fail(&ctx, "health_path and status_path are the same path \"%s\"", cfg->health_path);
     }
+    if (cfg->schedule_timeout < 0)
+        cfg->schedule_timeout = cfg->handler_timeout;
     if (rc == 0 && !cfg->chdir) {
         cfg->chdir = xstrdup(cfg->app);
         char *s = strrchr(cfg->chdir, '/');

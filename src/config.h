@@ -62,6 +62,7 @@ struct etd_config {
     size_t max_header_size;         /* [16k] */
     size_t max_body_size;           /* [1m] */
     double handler_timeout;         /* [30] */
+    double schedule_timeout;        /* a schedule run's limit, 0 none [handler_timeout] */
     size_t heap_limit;              /* [64m] */
     double graceful_timeout;        /* [30] */
     double worker_timeout;          /* [60] */

@@ -61,4 +61,27 @@ with Daemon(workers=2, app=APP, name="app-schedule") as d:
     el, n = time.monotonic() - t1, ticks(d) - n1
     check(n <= el + 1, "never more than one run per second overall, also across the "
           "rolling restart (%d in %.1fs)" % (n, el))
+
+# A run that never ends is stopped by schedule_timeout: the block runs
+# again and the only helper thread is free for requests.
+RUNAWAY = r'''
+வழி பெறு, "/ticks" {
+    கோப்பு_படி "ticks.txt", content;
+    பதில் 200, content;
+}
+இடைவெளி 1 {
+    கோப்பு_எழுது "ticks.txt", "tick";
+    i = 0;
+    (i >= 0) சுற்று { i = i + 1; }
+}
+'''
+with Daemon(workers=1, app=RUNAWAY, conf="threads 1\nschedule_timeout 300ms\n",
+            name="app-schedule") as d:
+    d.start()
+    check(wait_for(lambda: d.log().count("time limit exceeded") >= 2, 15),
+          "schedule_timeout: a run that never ends is stopped and logged, and the block "
+          "runs again")
+    st = http_request(d.port, "/ticks", timeout=5)[0]
+    check(st == 200, "the only helper thread serves requests between runs (%s)" % st)
+    check(ticks(d) >= 2, "each stopped run had done its work so far (%d)" % ticks(d))
 sys.exit(0)

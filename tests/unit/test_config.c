@@ -105,6 +105,7 @@ static void test_defaults(void)
     CU_ASSERT_STRING_EQUAL(cfg->redis, "127.0.0.1:6379");
     CU_ASSERT_DOUBLE_EQUAL(cfg->redis_timeout, 2, 1e-9);
     CU_ASSERT_EQUAL(cfg->max_parked, 256);
+    CU_ASSERT_DOUBLE_EQUAL(cfg->schedule_timeout, 30, 1e-9);
     CU_ASSERT_PTR_NULL(cfg->redis_user);
     CU_ASSERT_PTR_NULL(cfg->redis_password);
     CU_ASSERT_STRING_EQUAL(cfg->health_path, "/health");
@@ -166,6 +167,7 @@ static void test_every_directive(void)
         "redis_timeout 250ms\n"
         "redis_user alice\n"
         "max_parked 0\n"
+        "schedule_timeout 0\n"
         "redis_password \"p w#1\"\n"
         "health_path /healthz\n"
         "status_path /status\n"
@@ -219,6 +221,7 @@ static void test_every_directive(void)
     CU_ASSERT_DOUBLE_EQUAL(cfg->redis_timeout, 0.25, 1e-9);
     CU_ASSERT_STRING_EQUAL(cfg->redis_user, "alice");
     CU_ASSERT_EQUAL(cfg->max_parked, 0);
+    CU_ASSERT_DOUBLE_EQUAL(cfg->schedule_timeout, 0, 1e-9);
     CU_ASSERT_STRING_EQUAL(cfg->redis_password, "p w#1");
     CU_ASSERT_STRING_EQUAL(cfg->health_path, "/healthz");
     CU_ASSERT_STRING_EQUAL(cfg->status_path, "/status");
@@ -332,6 +335,19 @@ static void test_addresses(void)
     CU_ASSERT_EQUAL(config_parse_cidr("nonsense", &c), -1);
 }
 
+/* schedule_timeout follows handler_timeout unless given. */
+static void test_schedule_timeout(void)
+{
+    struct etd_config *cfg = load_text("app a.qmz\nhandler_timeout 5s\n", 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    CU_ASSERT_DOUBLE_EQUAL(cfg->schedule_timeout, 5, 1e-9);
+    config_free(cfg);
+    cfg = load_text("app a.qmz\nschedule_timeout 2m\nhandler_timeout 5s\n", 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    CU_ASSERT_DOUBLE_EQUAL(cfg->schedule_timeout, 120, 1e-9);
+    config_free(cfg);
+}
+
 /* redis_password_file: the first line, read at load. */
 static void test_password_file(void)
 {
@@ -413,6 +429,7 @@ int main(void)
     CU_add_test(s, "addresses and CIDRs", test_addresses);
     CU_add_test(s, "errors with FILE:LINE", test_errors);
     CU_add_test(s, "redis_password_file", test_password_file);
+    CU_add_test(s, "schedule_timeout", test_schedule_timeout);
     CU_basic_set_mode(CU_BRM_NORMAL);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
