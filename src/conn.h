@@ -62,6 +62,8 @@ struct worker {
     ev_timer accept_pause;          /* out of descriptors: retry accepting */
     ev_signal sig_term, sig_int, sig_quit, sig_usr1;
     ev_timer heartbeat;
+    ev_prepare log_flush;           /* arms log_timer when access-log lines wait */
+    ev_timer log_timer;             /* writes them (at most ACCESS_FLUSH s late) */
     int draining, stopping;
     struct etd_buf logline;
     struct iovec iov[64];

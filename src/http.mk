@@ -7,9 +7,10 @@ src_libetamild_a_SOURCES += src/worker.c src/conn.c src/conn.h src/http.c src/ht
 # Integration tests: the real daemon on free loopback ports (Python 3,
 # lib_daemon.py from tests/integration; .py is set up in src/daemon.mk).
 TESTS += tests/integration/http_basic.py tests/integration/http_limits.py \
-	tests/integration/http_drain.py
+	tests/integration/http_drain.py tests/integration/http_accesslog.py
 EXTRA_DIST += tests/integration/lib_http.py tests/integration/http_basic.py \
-	tests/integration/http_limits.py tests/integration/http_drain.py
+	tests/integration/http_limits.py tests/integration/http_drain.py \
+	tests/integration/http_accesslog.py
 
 check_PROGRAMS += tests/unit/test_http tests/unit/test_router tests/unit/test_pool
 tests_unit_test_http_SOURCES = tests/unit/test_http.c

@@ -1,9 +1,12 @@
 /*
  * log.c -- the error log and the access log of one process.
  *
- * Owns the two file descriptors.  Every line is written with a single
- * write(2)/writev(2) on an O_APPEND descriptor, so lines from the master,
- * the workers and their helper threads never interleave.  log_reopen()
+ * Owns the two file descriptors.  Every error-log line is written with a
+ * single write(2)/writev(2) on an O_APPEND descriptor, so lines from the
+ * master, the workers and their helper threads never interleave.  Access
+ * lines (a worker's loop thread only) are collected and written together,
+ * whole lines per write(2), at most 0.1 s after the first of them or when
+ * 64 KB wait (worker.c): one system call per worker per 0.1 s under load.  log_reopen()
  * opens the files again (creating them) and dup2()s the new descriptors
  * over the old numbers, which is atomic for threads writing concurrently.
  * When a log is "stderr", descriptor 2 is used and never reopened.
@@ -32,6 +35,13 @@ struct log_state {
 };
 
 static struct log_state logs = { 2, -1, NULL, NULL, ETD_LOG_INFO };
+
+#define ACCESS_BUF_MAX (64 * 1024)  /* written at once when this much waits */
+
+static struct {
+    char *p;
+    size_t len, cap;
+} abuf;                             /* access lines not written yet */
 
 static int open_log(const char *path)
 {
@@ -87,6 +97,7 @@ static int reopen_one(int *fd, const char *path)
 int log_reopen(void)
 {
     int rc = 0;
+    log_access_flush();             /* what was logged before goes to the old file */
     if (logs.error_path && reopen_one(&logs.error_fd, logs.error_path) < 0) {
         log_error("cannot reopen error log %s: %s", logs.error_path, strerror(errno));
         rc = -1;
@@ -110,6 +121,10 @@ int log_chown(uid_t uid, gid_t gid)
 
 void log_close(void)
 {
+    log_access_flush();
+    free(abuf.p);
+    abuf.p = NULL;
+    abuf.len = abuf.cap = 0;
     if (logs.error_path && logs.error_fd > 2)
         close(logs.error_fd);
     if (logs.access_fd >= 0)
@@ -185,16 +200,47 @@ int log_access_enabled(void)
     return logs.access_fd >= 0;
 }
 
+void log_access_flush(void)
+{
+    size_t off = 0;
+    while (off < abuf.len && logs.access_fd >= 0) {
+        ssize_t w = write(logs.access_fd, abuf.p + off, abuf.len - off);
+        if (w > 0)
+            off += (size_t)w;
+        else if (!(w < 0 && errno == EINTR))
+            break;                  /* disk full, ...: these lines are lost */
+    }
+    abuf.len = 0;
+}
+
+int log_access_pending(void)
+{
+    return abuf.len > 0;
+}
+
 void log_access_line(const char *line, size_t len)
 {
     if (logs.access_fd < 0 || len == 0)
         return;
-    ssize_t w;
-    if (line[len - 1] == '\n') {
-        w = write(logs.access_fd, line, len);
-    } else {
-        struct iovec iov[2] = { { (void *)line, len }, { "\n", 1 } };
-        w = writev(logs.access_fd, iov, 2);
+    size_t need = len + (line[len - 1] != '\n');
+    if (abuf.len + need > abuf.cap) {
+        if (abuf.len)
+            log_access_flush();
+        size_t cap = need > ACCESS_BUF_MAX ? need : ACCESS_BUF_MAX;
+        if (cap > abuf.cap) {
+            char *p = realloc(abuf.p, cap);
+            if (!p) {               /* out of memory: this line on its own */
+                struct iovec iov[2] = { { (void *)line, len }, { "\n", need - len } };
+                ssize_t w = writev(logs.access_fd, iov, 2);
+                (void)w;
+                return;
+            }
+            abuf.p = p;
+            abuf.cap = cap;
+        }
     }
-    (void)w;
+    memcpy(abuf.p + abuf.len, line, len);
+    if (need > len)
+        abuf.p[abuf.len + len] = '\n';
+    abuf.len += need;
 }

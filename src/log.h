@@ -22,8 +22,14 @@ void log_msg(enum etd_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int  log_access_enabled(void);
 /* One access-log line; the caller formats it (combined format + request time).
- * A missing trailing newline is added (still one writev). */
+ * A missing trailing newline is added.  Lines are collected and written by
+ * log_access_flush() (whole lines per write), or when 64 KB are waiting;
+ * one thread only (a worker's loop thread, which flushes within 0.1 s). */
 void log_access_line(const char *line, size_t len);
+/* Write the access-log lines collected so far (a worker's timer, at most
+ * 0.1 s after the first; log_reopen and log_close do too). */
+void log_access_flush(void);
+int  log_access_pending(void);
 
 #define log_debug(...)  log_msg(ETD_LOG_DEBUG, __VA_ARGS__)
 #define log_info(...)   log_msg(ETD_LOG_INFO, __VA_ARGS__)
