@@ -168,63 +168,6 @@ app_query_unescape(const char *s, size_t len, char *out)
     return o;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or -(bytes of the
- * maximal ill-formed prefix to replace, at least 1). */
-static int
-utf8_seq(const unsigned char *s, size_t len)
-{
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    int n;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        return -1;
-    }
-    for (int k = 1; k < n; k++) {
-        if ((size_t)k >= len)
-            return -k;
-        unsigned b = s[k];
-        if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF))
-            return -k;
-    }
-    return n;
-}
-
-size_t
-app_utf8_lossy(const char *s, size_t len, char *out)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, o = 0;
-    while (i < len) {
-        int n = utf8_seq(p + i, len - i);
-        if (n > 0) {
-            memcpy(out + o, p + i, (size_t)n);
-            o += (size_t)n;
-            i += (size_t)n;
-        } else {
-            memcpy(out + o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            i += (size_t)-n;
-        }
-    }
-    return o;
-}
-
 static int
 tmp_reserve(struct app_thread *t, size_t n)
 {
@@ -252,7 +195,7 @@ str_lossy(struct app_thread *t, const char *s, size_t len)
         t->oom = 1;
         return etm_str_new(h, "", 0);
     }
-    size_t n = app_utf8_lossy(s, len, t->tmp);
+    size_t n = etm_utf8_lossy(s, len, t->tmp);
     return etm_str_new(h, t->tmp, n);
 }
 
@@ -269,7 +212,7 @@ str_query(struct app_thread *t, const char *s, size_t len)
     if (etm_str_valid_utf8(t->tmp, n))
         return etm_str_new(h, t->tmp, n);
     /* the lossy copy goes after the decoded bytes */
-    size_t m = app_utf8_lossy(t->tmp, n, t->tmp + n);
+    size_t m = etm_utf8_lossy(t->tmp, n, t->tmp + n);
     return etm_str_new(h, t->tmp + n, m);
 }
 

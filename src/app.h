@@ -65,9 +65,5 @@ void app_run_schedule(struct etd_job *job, size_t i);
 /* Decode one query component: '+' is a space, %XY (two hex digits) a byte,
  * any other '%' stays.  out needs len bytes; returns the decoded length. */
 size_t app_query_unescape(const char *s, size_t len, char *out);
-/* Copy s to out as UTF-8, each invalid sequence replaced by U+FFFD (the
- * way Rust's from_utf8_lossy does).  out needs 3 * len bytes; returns the
- * length written. */
-size_t app_utf8_lossy(const char *s, size_t len, char *out);
 
 #endif

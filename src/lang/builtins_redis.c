@@ -105,66 +105,12 @@ static etm_value failure(etm_vm *vm, etm_redis_status st, etm_buf *detail)
 	return v;
 }
 
-/* ---- UTF-8 with replacement ---- */
-
-/* Append S to B, each maximal invalid subsequence replaced by U+FFFD (the
- * Unicode "maximal subpart" practice, as Rust's from_utf8_lossy). */
-static void append_lossy(etm_buf *b, const unsigned char *s, size_t len)
-{
-	static const char repl[] = "\xEF\xBF\xBD";
-	size_t i = 0, run = 0;
-	while (i < len) {
-		unsigned c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		unsigned need, lo = 0x80, hi = 0xBF;
-		if (c >= 0xC2 && c <= 0xDF) {
-			need = 1;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			need = 2;
-			if (c == 0xE0)
-				lo = 0xA0;
-			else if (c == 0xED)
-				hi = 0x9F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			need = 3;
-			if (c == 0xF0)
-				lo = 0x90;
-			else if (c == 0xF4)
-				hi = 0x8F;
-		} else {
-			need = 0;
-		}
-		size_t k = 1;	/* bytes of the sequence seen valid so far */
-		if (need) {
-			while (k <= need && i + k < len) {
-				unsigned d = s[i + k];
-				unsigned l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
-				if (d < l || d > h)
-					break;
-				k++;
-			}
-		}
-		if (need && k == need + 1) {
-			i += k;
-			continue;
-		}
-		etm_buf_add(b, (const char *)s + run, i - run);
-		etm_buf_add(b, repl, 3);
-		i += k;
-		run = i;
-	}
-	etm_buf_add(b, (const char *)s + run, len - run);
-}
-
 static etm_value text_value(etm_vm *vm, etm_buf *tmp, const char *s, size_t len)
 {
 	if (etm_str_valid_utf8(s, len))
 		return etm_str_new(etm_vm_heap(vm), s, len);
 	tmp->len = 0;
-	append_lossy(tmp, (const unsigned char *)s, len);
+	etm_buf_add_utf8_lossy(tmp, s, len);
 	return etm_str_new(etm_vm_heap(vm), tmp->p, tmp->len);
 }
 

@@ -321,6 +321,61 @@ bool etm_str_valid_utf8(const char *s, size_t len)
 	return true;
 }
 
+/* Length of the valid UTF-8 sequence at S (1..4), or -(bytes of the
+ * maximal ill-formed subpart to replace, at least 1). */
+static int utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	int n;
+	unsigned lo = 0x80, hi = 0xBF;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else {
+		return -1;
+	}
+	for (int k = 1; k < n; k++) {
+		if ((size_t)k >= len)
+			return -k;
+		unsigned b = s[k];
+		if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF))
+			return -k;
+	}
+	return n;
+}
+
+size_t etm_utf8_lossy(const char *s, size_t len, char *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, o = 0;
+	while (i < len) {
+		int n = utf8_seq(p + i, len - i);
+		if (n > 0) {
+			memcpy(out + o, p + i, (size_t)n);
+			o += (size_t)n;
+			i += (size_t)n;
+		} else {
+			memcpy(out + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i += (size_t)-n;
+		}
+	}
+	return o;
+}
+
 /* Unicode 15.1 rule GB9c (Indic conjuncts), which utf8proc 2.8 predates:
  * no break between InCB=Consonant [Extend|Linker]* Linker [Extend|Linker]*
  * and InCB=Consonant.  Linkers are the viramas of six scripts; Tamil's is
@@ -963,6 +1018,13 @@ void etm_buf_add(etm_buf *b, const char *s, size_t n)
 	if (n)
 		memcpy(b->p + b->len, s, n);
 	b->len += n;
+	b->p[b->len] = 0;
+}
+
+void etm_buf_add_utf8_lossy(etm_buf *b, const char *s, size_t n)
+{
+	buf_reserve(b, 3 * n);
+	b->len += etm_utf8_lossy(s, n, b->p + b->len);
 	b->p[b->len] = 0;
 }
 

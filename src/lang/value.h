@@ -205,6 +205,10 @@ void etm_str_append(etm_heap *h, etm_value *v, const char *s, size_t n);
 void etm_trim(const char *s, size_t len, size_t *start, size_t *end);
 /* Whether S is valid UTF-8. */
 bool etm_str_valid_utf8(const char *s, size_t len);
+/* S as UTF-8 with each maximal ill-formed subpart replaced by U+FFFD (the
+ * Unicode practice Rust's from_utf8_lossy follows) into OUT, which needs
+ * 3 * LEN bytes; returns the length written. */
+size_t etm_utf8_lossy(const char *s, size_t len, char *out);
 
 /* ---- arrays ---- */
 
@@ -251,6 +255,8 @@ void etm_buf_init(etm_buf *b);
 void etm_buf_free(etm_buf *b);
 void etm_buf_add(etm_buf *b, const char *s, size_t n);
 void etm_buf_addc(etm_buf *b, char c);
+/* Append S as etm_utf8_lossy makes it. */
+void etm_buf_add_utf8_lossy(etm_buf *b, const char *s, size_t n);
 void etm_buf_adds(etm_buf *b, const char *s);
 void etm_buf_printf(etm_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), nonnull(2)));

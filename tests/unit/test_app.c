@@ -62,15 +62,15 @@ static void
 test_utf8_lossy(void)
 {
     char out[64];
-    size_t n = app_utf8_lossy("ok\xff!", 4, out);
+    size_t n = etm_utf8_lossy("ok\xff!", 4, out);
     CU_ASSERT(n == 6 && memcmp(out, "ok\xef\xbf\xbd!", 6) == 0);
     /* a truncated 3-byte sequence is one replacement */
-    n = app_utf8_lossy("\xe0\xae", 2, out);
+    n = etm_utf8_lossy("\xe0\xae", 2, out);
     CU_ASSERT(n == 3 && memcmp(out, "\xef\xbf\xbd", 3) == 0);
     /* surrogates are invalid: ED A0 80 -> three replacements */
-    n = app_utf8_lossy("\xed\xa0\x80", 3, out);
+    n = etm_utf8_lossy("\xed\xa0\x80", 3, out);
     CU_ASSERT_EQUAL(n, 9);
-    n = app_utf8_lossy("அ", strlen("அ"), out);
+    n = etm_utf8_lossy("அ", strlen("அ"), out);
     CU_ASSERT(n == 3 && memcmp(out, "அ", 3) == 0);
 }
 
