@@ -13,6 +13,7 @@
 
 #include <CUnit/Basic.h>
 
+#include "etamil.h"
 #include "app.h"
 #include "multipart.h"
 #include "router.h"
