@@ -41,6 +41,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,9 @@ struct app_route {
     char *label;                    /* "GET /accounts/:id", for the log */
 };
 
+/* Request variables (spec §11.5), bound only when the program names them. */
+enum { V_METHOD, V_PATH, V_BODY, V_QUERY, V_HEADERS, V_PATHP, V_FIELDS, V_FILES, V_COUNT };
+
 struct etd_app {
     etm_program *prog;
     char *file;                     /* the app file, for messages */
@@ -80,13 +84,13 @@ struct etd_app {
     int whole;                      /* no routes: the program serves / */
     int pure;                       /* etm_program_prelude_pure */
     int has_params;                 /* some route path has a :NAME (param_NAME globals) */
+    long g_var[V_COUNT];            /* slots of the request variables */
+    long g_status, g_headers, g_file, g_body;   /* ... and of the response globals */
     int64_t *sched_secs;
     size_t nsched;
     struct sched_area *area;
 };
 
-/* Request variables (spec §11.5), bound only when the program names them. */
-enum { V_METHOD, V_PATH, V_BODY, V_QUERY, V_HEADERS, V_PATHP, V_FIELDS, V_FILES, V_COUNT };
 static const char *const var_names[V_COUNT] = {
     "request_method", "request_path", "request_body", "query_params",
     "headers", "path_params", "request_fields", "request_files",
@@ -123,8 +127,8 @@ struct app_thread {
 struct app_ctxs {
     const struct etd_worker_args *args;
     pthread_mutex_t lock;
-    struct app_thread *free;        /* idle contexts */
-    int out;                        /* contexts in use (running or parked) */
+    struct app_thread *free;        /* idle contexts (lock) */
+    atomic_int out;                 /* contexts in use (running or parked) */
     int limit;                      /* out beyond which runs do not suspend */
 };
 
@@ -132,6 +136,7 @@ struct app_ctxs {
 struct app_helper {
     struct app_ctxs *ctxs;
     int own;                        /* ctxs is this thread's alone (no worker pool) */
+    struct app_thread *cache;       /* an idle context kept by this thread (no lock) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -348,6 +353,12 @@ app_load(const struct etd_config *cfg, char *err, size_t errlen)
     if (!app->prog || !app->file)
         goto oom;
     app->pure = etm_program_prelude_pure(app->prog);
+    for (int v = 0; v < V_COUNT; v++)
+        app->g_var[v] = etm_program_global_slot(app->prog, var_names[v]);
+    app->g_status = etm_program_global_slot(app->prog, "response_status");
+    app->g_headers = etm_program_global_slot(app->prog, "response_headers");
+    app->g_file = etm_program_global_slot(app->prog, "response_file");
+    app->g_body = etm_program_global_slot(app->prog, "response_body");
 
     size_t nr = etm_program_route_count(app->prog);
     size_t ns = etm_program_schedule_count(app->prog);
@@ -565,35 +576,42 @@ ctxs_new(const struct etd_worker_args *a)
     if (!cs)
         return NULL;
     cs->args = a;
+    atomic_init(&cs->out, 0);
     cs->limit = (a->cfg->threads > 0 ? a->cfg->threads : 1) + a->cfg->max_parked;
     pthread_mutex_init(&cs->lock, NULL);
     return cs;
 }
 
-/* A context for a run, and whether the run may suspend (*MAY). */
+/* A context for a run on H's thread, and whether the run may suspend
+ * (*MAY).  The thread's own idle context first (no lock), then the pool's. */
 static struct app_thread *
-ctx_get(struct app_ctxs *cs, int *may)
+ctx_get(struct app_helper *h, int *may)
 {
+    struct app_ctxs *cs = h->ctxs;
+    int out = atomic_fetch_add(&cs->out, 1) + 1;
+    *may = out <= cs->limit && cs->args->cfg->max_parked > 0;
+    struct app_thread *t = h->cache;
+    if (t) {
+        h->cache = NULL;
+        return t;
+    }
     pthread_mutex_lock(&cs->lock);
-    struct app_thread *t = cs->free;
+    t = cs->free;
     if (t)
         cs->free = t->next_free;
-    cs->out++;
-    *may = cs->out <= cs->limit && cs->args->cfg->max_parked > 0;
     pthread_mutex_unlock(&cs->lock);
     if (!t)
         t = ctx_new(cs->args, cs);
-    if (!t) {
-        pthread_mutex_lock(&cs->lock);
-        cs->out--;
-        pthread_mutex_unlock(&cs->lock);
-    }
+    if (!t)
+        atomic_fetch_sub(&cs->out, 1);
     return t;
 }
 
-/* Back to idle: the run's state is dropped (a suspended run abandoned). */
+/* Back to idle: the run's state is dropped (a suspended run abandoned).
+ * H: the helper thread giving it back, which keeps it if it has none
+ * (NULL: the loop thread, or no preference). */
 static void
-ctx_put(struct app_thread *t)
+ctx_put(struct app_thread *t, struct app_helper *h)
 {
     etm_vm_reset(t->vm);
     redis_local_end(t->redis);
@@ -606,10 +624,14 @@ ctx_put(struct app_thread *t)
     t->job = NULL;
     t->in_route = 0;
     struct app_ctxs *cs = t->ctxs;
+    atomic_fetch_sub(&cs->out, 1);
+    if (h && !h->cache && h->ctxs == cs) {
+        h->cache = t;
+        return;
+    }
     pthread_mutex_lock(&cs->lock);
     t->next_free = cs->free;
     cs->free = t;
-    cs->out--;
     pthread_mutex_unlock(&cs->lock);
 }
 
@@ -624,8 +646,9 @@ app_contexts_free(struct app_ctxs *cs)
 {
     if (!cs)
         return;
-    if (cs->out)
-        log_warn("%d eTamil contexts still in use at exit", cs->out);
+    int out = atomic_load(&cs->out);
+    if (out)
+        log_warn("%d eTamil contexts still in use at exit", out);
     while (cs->free) {
         struct app_thread *t = cs->free;
         cs->free = t->next_free;
@@ -658,13 +681,7 @@ app_thread_init(void *arg, int index)
         return NULL;
     }
     /* one context per thread made now: the prelude runs before requests come */
-    struct app_thread *t = ctx_new(a, h->ctxs);
-    if (t) {
-        pthread_mutex_lock(&h->ctxs->lock);
-        t->next_free = h->ctxs->free;
-        h->ctxs->free = t;
-        pthread_mutex_unlock(&h->ctxs->lock);
-    }
+    h->cache = ctx_new(a, h->ctxs);
     return h;
 }
 
@@ -675,6 +692,7 @@ app_thread_fini(void *arg, void *td)
     (void)arg;
     if (!h)
         return;
+    ctx_free(h->cache);
     if (h->own)
         app_contexts_free(h->ctxs);
     free(h);
@@ -692,7 +710,7 @@ ctx_wake(void *arg)
 static void
 ctx_drop(struct etd_job *job)
 {
-    ctx_put(job->exec);
+    ctx_put(job->exec, NULL);
 }
 
 static void
@@ -730,7 +748,7 @@ bind_query(struct app_thread *t, const struct etd_request *q)
         }
         s = amp ? amp + 1 : end;
     }
-    etm_vm_set_global(t->vm, "query_params", rec);
+    etm_vm_set_global_at(t->vm, t->app->g_var[V_QUERY], rec);
 }
 
 /* Split req's multipart body into t->parts and t->files (once per request;
@@ -802,11 +820,11 @@ bind_multipart(struct app_thread *t)
         etm_arr_push(h, &files, d);
     }
     if (want(t, V_FIELDS))
-        etm_vm_set_global(t->vm, "request_fields", fields);
+        etm_vm_set_global_at(t->vm, t->app->g_var[V_FIELDS], fields);
     else
         etm_release(h, fields);
     if (want(t, V_FILES))
-        etm_vm_set_global(t->vm, "request_files", files);
+        etm_vm_set_global_at(t->vm, t->app->g_var[V_FILES], files);
     else
         etm_release(h, files);
 }
@@ -817,11 +835,11 @@ bind_request(struct app_thread *t, const struct etd_request *q)
     etm_vm *vm = t->vm;
     etm_heap *h = etm_vm_heap(vm);
     if (want(t, V_METHOD))
-        etm_vm_set_global(vm, "request_method", etm_str_cstr(h, q->method ? q->method : ""));
+        etm_vm_set_global_at(vm, t->app->g_var[V_METHOD], etm_str_cstr(h, q->method ? q->method : ""));
     if (want(t, V_PATH))
-        etm_vm_set_global(vm, "request_path", str_lossy(t, q->path, q->path_len));
+        etm_vm_set_global_at(vm, t->app->g_var[V_PATH], str_lossy(t, q->path, q->path_len));
     if (want(t, V_BODY))
-        etm_vm_set_global(vm, "request_body", str_lossy(t, q->body, q->body_len));
+        etm_vm_set_global_at(vm, t->app->g_var[V_BODY], str_lossy(t, q->body, q->body_len));
     if (want(t, V_QUERY))
         bind_query(t, q);
     if (want(t, V_HEADERS)) {
@@ -832,7 +850,7 @@ bind_request(struct app_thread *t, const struct etd_request *q)
             etm_rec_set(h, &rec, ETM_STR(k), str_lossy(t, hd->value, hd->value_len));
             etm_release(h, k);
         }
-        etm_vm_set_global(vm, "headers", rec);
+        etm_vm_set_global_at(vm, t->app->g_var[V_HEADERS], rec);
     }
     if (want(t, V_PATHP)) {
         etm_value rec = etm_rec_new(h, q->nparams);
@@ -842,7 +860,7 @@ bind_request(struct app_thread *t, const struct etd_request *q)
             etm_rec_set(h, &rec, ETM_STR(k), str_lossy(t, p->value, p->value_len));
             etm_release(h, k);
         }
-        etm_vm_set_global(vm, "path_params", rec);
+        etm_vm_set_global_at(vm, t->app->g_var[V_PATHP], rec);
     }
     if (t->app->has_params)
         for (size_t i = 0; i < q->nparams; i++) {
@@ -871,7 +889,7 @@ bind_request(struct app_thread *t, const struct etd_request *q)
 static int
 response_status(struct app_thread *t, const struct etd_job *job)
 {
-    const etm_value *v = etm_vm_get_global(t->vm, "response_status");
+    const etm_value *v = etm_vm_get_global_at(t->vm, t->app->g_status);
     if (!v || v->kind != ETM_NUM)
         return 200;
     int64_t n;
@@ -913,7 +931,7 @@ build_response(struct app_thread *t, struct etd_job *job)
         return;
     }
     int ct_default = 1;             /* Content-Type absent or application/json */
-    const etm_value *hv = etm_vm_get_global(t->vm, "response_headers");
+    const etm_value *hv = etm_vm_get_global_at(t->vm, t->app->g_headers);
     if (hv && hv->kind == ETM_REC) {
         etm_rec *rec = ETM_REC(*hv);
         for (uint32_t i = 0; i < rec->len; i++) {
@@ -929,7 +947,7 @@ build_response(struct app_thread *t, struct etd_job *job)
                 ct_default = vl == 16 && memcmp(vs, "application/json", 16) == 0;
         }
     }
-    const etm_value *fv = etm_vm_get_global(t->vm, "response_file");
+    const etm_value *fv = etm_vm_get_global_at(t->vm, t->app->g_file);
     if (fv) {
         size_t pl;
         const char *ps = text_of(t, *fv, &pl);
@@ -955,7 +973,7 @@ build_response(struct app_thread *t, struct etd_job *job)
         etd_response_file(r, fd, 0, st.st_size);
         return;
     }
-    const etm_value *bv = etm_vm_get_global(t->vm, "response_body");
+    const etm_value *bv = etm_vm_get_global_at(t->vm, t->app->g_body);
     if (!bv) {
         etd_response_write(r, DEFAULT_BODY, sizeof DEFAULT_BODY - 1);
         return;
@@ -1027,12 +1045,12 @@ app_handle(struct etd_job *job)
     } else {
         struct app_helper *h = job->thread_data;
         int may = 0;
-        t = h ? ctx_get(h->ctxs, &may) : NULL;
+        t = h ? ctx_get(h, &may) : NULL;
         if (!t || t->app != rt->app) {
             log_error("%s: no eTamil VM for this request (out of memory?)", rt->label);
             etd_response_error(&job->resp, 500, NULL);
             if (t)
-                ctx_put(t);
+                ctx_put(t, h);
             return;
         }
         job->exec = t;
@@ -1080,7 +1098,7 @@ app_handle(struct etd_job *job)
     }
     job->exec = NULL;
     job->exec_drop = NULL;
-    ctx_put(t);
+    ctx_put(t, job->thread_data);   /* this thread's (a resumed job may run on another) */
 }
 
 void
@@ -1088,7 +1106,7 @@ app_run_schedule(struct etd_job *job, size_t i)
 {
     struct app_helper *h = job->thread_data;
     int may;
-    struct app_thread *t = h ? ctx_get(h->ctxs, &may) : NULL;
+    struct app_thread *t = h ? ctx_get(h, &may) : NULL;
     if (!t) {
         log_error("இடைவெளி #%zu: no eTamil VM for the run (out of memory?)", i + 1);
         return;
@@ -1123,5 +1141,5 @@ app_run_schedule(struct etd_job *job, size_t i)
             log_error("%s failed: %s:%u:%u: %s", label, file, res.line, res.column,
                       res.message ? res.message : "");
     }
-    ctx_put(t);
+    ctx_put(t, h);
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,9 +73,11 @@ struct redis_local {
     struct rconn *cur;          /* the run's current server, or NULL */
     uint64_t clock;
     struct redis_local_stats st;
-    pthread_mutex_t lock;       /* guards busy_fd, cancelled (redis_local_cancel) */
+    pthread_mutex_t lock;       /* orders busy_fd and cancelled (redis_local_cancel) */
     int busy_fd;                /* socket of the command in progress, or -1 */
-    int cancelled;              /* the run was cancelled: commands fail at once */
+    atomic_int cancelled;       /* the run was cancelled: commands fail at once */
+    int sent;                   /* (owner) a command on a shared connection is
+                                 * waited for, or its reply not taken yet */
     struct redis_mux *mux;      /* the worker's shared connections, or NULL */
     int can_suspend;            /* this run may wait for a reply suspended */
     struct mux_wait wait;
@@ -475,7 +478,7 @@ static int check_alive(struct rconn *e)
 static int set_busy(struct redis_local *rl, int fd)
 {
     pthread_mutex_lock(&rl->lock);
-    int cancelled = rl->cancelled;
+    int cancelled = atomic_load(&rl->cancelled);
     rl->busy_fd = cancelled ? -1 : fd;
     pthread_mutex_unlock(&rl->lock);
     return cancelled && fd >= 0 ? -1 : 0;
@@ -1098,9 +1101,7 @@ static int mux_send(struct redis_local *rl, struct mux_conn *mc, size_t argc,
     r->w = w;
     r->sent_ns = now_ns();
 
-    pthread_mutex_lock(&rl->lock);
-    int cancelled = rl->cancelled;
-    pthread_mutex_unlock(&rl->lock);
+    int cancelled = atomic_load(&rl->cancelled);
     pthread_mutex_lock(&m->lock);
     if (m->closed || mc->state != MUX_UP || cancelled) {
         pthread_mutex_unlock(&m->lock);
@@ -1138,6 +1139,7 @@ static int mux_send(struct redis_local *rl, struct mux_conn *mc, size_t argc,
     }
     pthread_mutex_unlock(&m->lock);
     free(cmd);
+    rl->sent = 1;
     if (tell_loop)
         ev_async_send(m->loop, &m->async);
     return MUX_READY;
@@ -1372,6 +1374,7 @@ static etm_redis_status op_finish(void *ud, etm_redis_item_fn item, void *ctx, e
     pthread_mutex_unlock(&m->lock);
     if (st == ETM_REDIS_PENDING)
         return st;
+    rl->sent = 0;
     if (!reply) {
         if (st == ETM_REDIS_E_MARKER && protocol_marker(w->detail, detail) < 0) {
             etm_buf_adds(detail, w->detail);
@@ -1465,10 +1468,9 @@ void redis_local_end(struct redis_local *rl)
     if (!rl)
         return;
     rl->cur = NULL;
-    pthread_mutex_lock(&rl->lock);
-    rl->cancelled = 0;
-    pthread_mutex_unlock(&rl->lock);
-    if (rl->mux) {
+    if (atomic_load_explicit(&rl->cancelled, memory_order_relaxed))
+        atomic_store(&rl->cancelled, 0);   /* no cancel can come now: the hook is gone */
+    if (rl->sent) {
         /* a run dropped while suspended: its reply, when it comes, is
          * nobody's */
         pthread_mutex_lock(&rl->mux->lock);
@@ -1479,6 +1481,7 @@ void redis_local_end(struct redis_local *rl)
             freeReplyObject(rl->wait.reply);
         rl->wait.reply = NULL;
         pthread_mutex_unlock(&rl->mux->lock);
+        rl->sent = 0;
     }
     if (!rl->reuse)
         for (int i = 0; i < MAX_CONNS; i++)
@@ -1490,7 +1493,7 @@ void redis_local_cancel(struct redis_local *rl)
     if (!rl)
         return;
     pthread_mutex_lock(&rl->lock);
-    rl->cancelled = 1;
+    atomic_store(&rl->cancelled, 1);
     if (rl->busy_fd >= 0)
         shutdown(rl->busy_fd, SHUT_RDWR);
     pthread_mutex_unlock(&rl->lock);

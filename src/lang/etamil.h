@@ -218,6 +218,12 @@ int etm_vm_set_global(etm_vm *vm, const char *name, etm_value v);
 /* The value of global NAME (borrowed, valid until the VM runs again or is
  * reset), or NULL when it is unset or never mentioned. */
 const etm_value *etm_vm_get_global(etm_vm *vm, const char *name);
+/* The same by slot, for hosts that bind the same names on every run: the
+ * slot of global NAME, the same for every VM of P, or -1 when the program
+ * never mentions it (the _at functions then behave as for such a name). */
+long etm_program_global_slot(const etm_program *p, const char *name);
+int etm_vm_set_global_at(etm_vm *vm, long slot, etm_value v);
+const etm_value *etm_vm_get_global_at(etm_vm *vm, long slot);
 
 /* Remember the current globals as the state etm_vm_reset() returns to
  * (values are shared, not copied). */

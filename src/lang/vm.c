@@ -174,16 +174,32 @@ size_t etm_vm_heap_peak(const etm_vm *vm)
 	return vm->heap.peak;
 }
 
-int etm_vm_set_global(etm_vm *vm, const char *name, etm_value v)
+long etm_program_global_slot(const etm_program *p, const char *name)
 {
-	long s = etm_program_global(vm->p, name, strlen(name));
-	if (s < 0) {
+	return etm_program_global(p, name, strlen(name));
+}
+
+int etm_vm_set_global_at(etm_vm *vm, long s, etm_value v)
+{
+	if (s < 0 || (size_t)s >= vm->p->nglobals) {
 		etm_release(&vm->heap, v);
 		return -1;
 	}
 	etm_release(&vm->heap, vm->globals[s]);
 	vm->globals[s] = v;
 	return 0;
+}
+
+const etm_value *etm_vm_get_global_at(etm_vm *vm, long s)
+{
+	if (s < 0 || (size_t)s >= vm->p->nglobals || vm->globals[s].kind == ETM_UNSET)
+		return NULL;
+	return &vm->globals[s];
+}
+
+int etm_vm_set_global(etm_vm *vm, const char *name, etm_value v)
+{
+	return etm_vm_set_global_at(vm, etm_program_global(vm->p, name, strlen(name)), v);
 }
 
 int etm_vm_set_global_name(etm_vm *vm, const char *name, etm_value v)
@@ -193,10 +209,7 @@ int etm_vm_set_global_name(etm_vm *vm, const char *name, etm_value v)
 
 const etm_value *etm_vm_get_global(etm_vm *vm, const char *name)
 {
-	long s = etm_program_global(vm->p, name, strlen(name));
-	if (s < 0 || vm->globals[s].kind == ETM_UNSET)
-		return NULL;
-	return &vm->globals[s];
+	return etm_vm_get_global_at(vm, etm_program_global(vm->p, name, strlen(name)));
 }
 
 void etm_vm_save_globals(etm_vm *vm)
