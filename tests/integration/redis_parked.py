@@ -19,7 +19,12 @@ others meanwhile, and the run resumes when the reply is in.  Checked here:
   exit);
 * Redis paused past redis_timeout: தவறு within the timeout + 1 s, and the
   next request reconnects once Redis answers again;
-* max_parked 0: no parking (a request in Redis holds its thread).
+* max_parked 0: no parking (a request in Redis holds its thread);
+* 3 MB values from 6 requests at once: commands too big for the socket are
+  finished by the event loop, replies of any size are read whole;
+* a server that misbehaves on the shared connection (an unknown reply
+  marker, a reply nobody asked for, a close in the middle of a reply): the
+  handler's தவறு says so, and the worker goes on.
 """
 import os
 import signal
@@ -52,6 +57,14 @@ APP = r'''
         i = i + 1;
     }
     பதில் 200, சொல்லாக்கு([t, ரெடிஸ்_கட்டளை("GET", ["l:n"])]);
+}
+வழி பதி, "/big" {
+    ரெடிஸ்_இணை();
+    key = "big:" & query_params.k;
+    ரெடிஸ்_கட்டளை("SET", [key, request_body]);
+    r = ரெடிஸ்_கட்டளை("STRLEN", [key]);
+    g = ரெடிஸ்_கட்டளை("GET", [key]);
+    பதில் 200, சொல்லாக்கு([r, நீளம்(இயல்பு(g, ""))]);
 }
 வழி பெறு, "/mixed" {
     ரெடிஸ்_இணை();
@@ -271,11 +284,147 @@ def no_parking_test(r):
               "... and both answer when Redis does (%s %s)" % (results, plain))
 
 
+def big_values_test(r):
+    conf = ("threads 1\nredis %s\nredis_timeout 10s\nmax_body_size 8m\n"
+            "handler_timeout 30s\n" % r.addr)
+    with Daemon(workers=1, conf=conf, app=APP, name="etamild-parked") as d:
+        d.start()
+        results = []
+        lock = threading.Lock()
+
+        def one(k):
+            body = (b"%d" % k) * (3 * 1024 * 1024)
+            try:
+                st, _, rb = http_request(d.port, "/big?k=%d" % k, method="POST", body=body,
+                                         timeout=60)
+                with lock:
+                    results.append((k, st, rb.decode()))
+            except (OSError, ConnectionError) as e:
+                with lock:
+                    results.append((k, None, repr(e)))
+        ts = [threading.Thread(target=one, args=(k,)) for k in range(1, 7)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(90)
+        want = "[சரி(%d), %d]" % (3 * 1024 * 1024, 3 * 1024 * 1024)
+        check(len(results) == 6 and all(st == 200 and b == want for _, st, b in results),
+              "6 requests at once SET and GET 3 MB each on the shared connection: %s"
+              % [(k, st, b[:40]) for k, st, b in results])
+        check(r.call("STRLEN", "big:4") == 3 * 1024 * 1024 and
+              r.call("GETRANGE", "big:4", 0, 2) == b"444", "... stored whole and unmixed")
+
+
+class FakeRedis:
+    """A server that answers each command per a script: mode 'marker'
+    answers ?x, 'extra' answers two replies, 'cut' half a bulk reply and
+    closes."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.mode = "marker"
+        self.accepted = 0
+        self.running = True
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        self.sock.settimeout(0.2)
+        while self.running:
+            try:
+                c, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            self.accepted += 1
+            threading.Thread(target=self.client, args=(c,), daemon=True).start()
+
+    def client(self, c):
+        buf = b""
+        c.settimeout(5)
+        try:
+            while self.running:
+                data = c.recv(65536)
+                if not data:
+                    return
+                buf += data
+                # one reply per complete command (an array of bulk strings)
+                while True:
+                    n = commands_in(buf)
+                    if n is None:
+                        break
+                    buf = buf[n:]
+                    if self.mode == "marker":
+                        c.sendall(b"?x\r\n")
+                    elif self.mode == "extra":
+                        c.sendall(b"+OK\r\n+UNASKED\r\n")
+                    else:
+                        c.sendall(b"$10\r\nhalf")
+                        c.close()
+                        return
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    def stop(self):
+        self.running = False
+        self.thread.join(2)
+        self.sock.close()
+
+
+def commands_in(buf):
+    """Bytes of the first complete RESP command in buf, or None."""
+    if not buf.startswith(b"*") or b"\r\n" not in buf:
+        return None
+    head, _, rest = buf.partition(b"\r\n")
+    pos = len(head) + 2
+    for _ in range(int(head[1:])):
+        line_end = buf.find(b"\r\n", pos)
+        if line_end < 0:
+            return None
+        n = int(buf[pos + 1:line_end])
+        pos = line_end + 2 + n + 2
+        if pos > len(buf):
+            return None
+    return pos
+
+
+def misbehaving_server_test():
+    fake = FakeRedis()
+    try:
+        conf = "threads 1\nredis 127.0.0.1:%d\nredis_timeout 2s\n" % fake.port
+        with Daemon(workers=1, conf=conf, app=APP, name="etamild-parked") as d:
+            d.start()
+            st, body = get(d, "/incr")
+            check(st == 503 and "unknown RESP marker '?'" in body,
+                  "an unknown reply marker on the shared connection: %s" % body)
+            fake.mode = "extra"
+            before = fake.accepted
+            st, body = get(d, "/incr")
+            st2, body2 = get(d, "/incr")
+            check(body == "OK" and body2 == "OK" and fake.accepted == before + 2,
+                  "a reply nobody asked for drops the connection, so no later request gets "
+                  "it: %s / %s, %d new connections" % (body, body2, fake.accepted - before))
+            fake.mode = "cut"
+            st, body = get(d, "/incr")
+            check(st == 503 and "மூடப்பட்டது" in body,
+                  "a close in the middle of a reply: the connection closed: %s" % body)
+            st, body = get(d, "/plain")
+            check(st == 200, "the worker goes on serving")
+    finally:
+        fake.stop()
+
+
 def main():
     with RedisServer() as r:
         r.start()
         parked_tests(r)
         no_parking_test(r)
+        big_values_test(r)
+    misbehaving_server_test()
     return 0
 
 
