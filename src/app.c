@@ -710,7 +710,10 @@ ctx_wake(void *arg)
 static void
 ctx_drop(struct etd_job *job)
 {
-    ctx_put(job->exec, NULL);
+    struct app_thread *t = job->exec;
+    if (etm_vm_suspended(t->vm))
+        metrics_parked(job->metrics, -1);   /* dropped while parked */
+    ctx_put(t, NULL);
 }
 
 static void
@@ -1041,6 +1044,7 @@ app_handle(struct etd_job *job)
     memset(&res, 0, sizeof res);
     etm_status st = ETM_RUN_OK;
     if (t) {
+        metrics_parked(job->metrics, -1);
         st = etm_vm_resume(t->vm, &res);    /* parked in Redis: the reply is in */
     } else {
         struct app_helper *h = job->thread_data;
@@ -1073,6 +1077,7 @@ app_handle(struct etd_job *job)
     }
     for (;;) {
         if (st == ETM_RUN_SUSPENDED) {
+            metrics_parked(job->metrics, 1);
             etd_job_park(job);          /* ctx_wake brings it back */
             return;
         }

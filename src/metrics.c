@@ -37,6 +37,7 @@ struct counters {
     _Atomic uint64_t redis_commands;
     _Atomic uint64_t redis_errors;
     _Atomic uint64_t redis_reconnects;
+    _Atomic uint64_t redis_parked;  /* handler runs suspended in a command */
 };
 
 struct etd_proc_metrics {
@@ -45,6 +46,7 @@ struct etd_proc_metrics {
     unsigned generation;
     _Atomic int64_t heartbeat_ms;   /* CLOCK_MONOTONIC, milliseconds */
     _Atomic int64_t connections;    /* open connections (gauge) */
+    _Atomic int64_t parked;         /* handlers parked in Redis now (gauge) */
     struct counters c;
 };
 
@@ -104,6 +106,7 @@ static void counters_zero(struct counters *c)
     atomic_store_explicit(&c->redis_commands, 0, RELAXED);
     atomic_store_explicit(&c->redis_errors, 0, RELAXED);
     atomic_store_explicit(&c->redis_reconnects, 0, RELAXED);
+    atomic_store_explicit(&c->redis_parked, 0, RELAXED);
 }
 
 static void add(_Atomic uint64_t *dst, const _Atomic uint64_t *src)
@@ -124,6 +127,7 @@ static void counters_add(struct counters *dst, const struct counters *src)
     add(&dst->redis_commands, &src->redis_commands);
     add(&dst->redis_errors, &src->redis_errors);
     add(&dst->redis_reconnects, &src->redis_reconnects);
+    add(&dst->redis_parked, &src->redis_parked);
 }
 
 int metrics_proc_alloc(struct etd_metrics *m, int slot, unsigned generation)
@@ -138,6 +142,7 @@ int metrics_proc_alloc(struct etd_metrics *m, int slot, unsigned generation)
         p->slot = slot;
         p->generation = generation;
         atomic_store_explicit(&p->connections, 0, RELAXED);
+        atomic_store_explicit(&p->parked, 0, RELAXED);
         atomic_store_explicit(&p->heartbeat_ms, mono_ms(), RELAXED);
         atomic_store_explicit(&p->used, 1, memory_order_release);
         return i;
@@ -156,6 +161,7 @@ void metrics_proc_retire(struct etd_metrics *m, int idx)
     counters_add(&m->retired, &p->c);
     atomic_store_explicit(&p->used, 0, RELAXED);
     atomic_store_explicit(&p->connections, 0, RELAXED);
+    atomic_store_explicit(&p->parked, 0, RELAXED);
     atomic_fetch_add_explicit(&m->seq, 1, memory_order_acq_rel);
 }
 
@@ -262,12 +268,22 @@ void metrics_redis(struct etd_proc_metrics *p, int commands, int errors, int rec
         atomic_fetch_add_explicit(&p->c.redis_reconnects, (uint64_t)reconnects, RELAXED);
 }
 
+void metrics_parked(struct etd_proc_metrics *p, int delta)
+{
+    if (!p)
+        return;
+    atomic_fetch_add_explicit(&p->parked, delta, RELAXED);
+    if (delta > 0)
+        atomic_fetch_add_explicit(&p->c.redis_parked, (uint64_t)delta, RELAXED);
+}
+
 /* ---- rendering ------------------------------------------------------------ */
 
 struct snapshot {
     uint64_t requests[NCLASS], other_status, buckets[NBUCKET], duration_us;
     uint64_t handler_errors, handler_timeouts, redis_commands, redis_errors, redis_reconnects;
-    int64_t connections;
+    uint64_t redis_parked;
+    int64_t connections, parked;
     int processes;
 };
 
@@ -284,6 +300,7 @@ static void snap_add(struct snapshot *s, const struct counters *c)
     s->redis_commands += atomic_load_explicit(&c->redis_commands, RELAXED);
     s->redis_errors += atomic_load_explicit(&c->redis_errors, RELAXED);
     s->redis_reconnects += atomic_load_explicit(&c->redis_reconnects, RELAXED);
+    s->redis_parked += atomic_load_explicit(&c->redis_parked, RELAXED);
 }
 
 static void take_snapshot(struct etd_metrics *m, struct snapshot *s)
@@ -301,6 +318,8 @@ static void take_snapshot(struct etd_metrics *m, struct snapshot *s)
             snap_add(s, &p->c);
             int64_t c = atomic_load_explicit(&p->connections, RELAXED);
             s->connections += c > 0 ? c : 0;
+            int64_t k = atomic_load_explicit(&p->parked, RELAXED);
+            s->parked += k > 0 ? k : 0;
             s->processes++;
         }
         if (atomic_load_explicit(&m->seq, memory_order_acquire) == before)
@@ -393,5 +412,10 @@ size_t metrics_render(struct etd_metrics *m, char *buf, size_t len)
     counter(&o, "etamild_redis_errors_total", "Redis commands or connections that failed.",
             s.redis_errors);
     counter(&o, "etamild_redis_reconnects_total", "Redis reconnections.", s.redis_reconnects);
+    counter(&o, "etamild_redis_parked_total",
+            "Handler runs parked (their thread freed) waiting for a Redis reply.",
+            s.redis_parked);
+    gauge(&o, "etamild_handlers_parked", "Handlers parked waiting for a Redis reply now.",
+          s.parked);
     return o.used;
 }

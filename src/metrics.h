@@ -40,6 +40,8 @@ void metrics_handler_error(struct etd_proc_metrics *p);
 void metrics_handler_timeout(struct etd_proc_metrics *p);
 /* Redis (used by the runtime integration). */
 void metrics_redis(struct etd_proc_metrics *p, int commands, int errors, int reconnects);
+/* A handler parked in a Redis command (+1) or resumed or dropped (-1). */
+void metrics_parked(struct etd_proc_metrics *p, int delta);
 
 /* Prometheus text exposition of the whole daemon into buf (NUL-terminated);
  * returns the length, or the size needed when it does not fit. */
