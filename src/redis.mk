@@ -17,12 +17,14 @@ tests_unit_test_redis_LDADD = $(LANG_LIBS) $(CUNIT_LIBS)
 # Against a real redis-server on a free loopback port (skipped without one):
 # the runner on tests/redis/*.qmz, the daemon's handlers, handlers parked
 # in Redis commands, a Redis that requires a password, a Redis named by a
-# host name whose resolver does not answer, two daemons
-# sharing one Redis (the README's once-per-cluster schedule lock).
+# host name whose resolver does not answer, all of it at once (chaos), two
+# daemons sharing one Redis (the README's once-per-cluster schedule lock).
 TESTS += tests/integration/redis_runner.py tests/integration/redis_daemon.py \
 	tests/integration/redis_parked.py tests/integration/redis_auth.py \
-	tests/integration/redis_dns.py tests/integration/redis_cluster.py
+	tests/integration/redis_dns.py tests/integration/redis_chaos.py \
+	tests/integration/redis_cluster.py
 EXTRA_DIST += tests/redis tests/integration/lib_redis.py \
 	tests/integration/redis_runner.py tests/integration/redis_daemon.py \
 	tests/integration/redis_parked.py tests/integration/redis_auth.py \
-	tests/integration/redis_dns.py tests/integration/redis_cluster.py
+	tests/integration/redis_dns.py tests/integration/redis_chaos.py \
+	tests/integration/redis_cluster.py
