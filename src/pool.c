@@ -41,6 +41,8 @@ struct etd_pool {
     struct jlist queue;
     int idle;                       /* threads waiting on q_cond */
     int stop;
+    int inited;                     /* threads whose thread_init returned */
+    pthread_cond_t init_cond;       /* ... signalled as each one does */
 
     pthread_mutex_t d_lock;
     struct jlist done;
@@ -155,6 +157,10 @@ helper_main(void *arg)
     struct etd_pool *p = h->pool;
     void *tdata = p->ops.thread_init ? p->ops.thread_init(p->ops.arg, h->index) : NULL;
     struct etd_job *done = NULL;
+    pthread_mutex_lock(&p->q_lock);
+    p->inited++;
+    pthread_cond_broadcast(&p->init_cond);
+    pthread_mutex_unlock(&p->q_lock);
 
     for (;;) {
         pthread_mutex_lock(&p->q_lock);
@@ -272,6 +278,7 @@ pool_create(struct ev_loop *loop, int nthreads, const struct etd_pool_ops *ops)
     }
     pthread_mutex_init(&p->q_lock, NULL);
     pthread_cond_init(&p->q_cond, NULL);
+    pthread_cond_init(&p->init_cond, NULL);
     pthread_mutex_init(&p->d_lock, NULL);
     ev_async_init(&p->async, async_cb);
     p->async.data = p;
@@ -302,6 +309,15 @@ pool_create(struct ev_loop *loop, int nthreads, const struct etd_pool_ops *ops)
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return p;
+}
+
+void
+pool_wait_ready(struct etd_pool *p)
+{
+    pthread_mutex_lock(&p->q_lock);
+    while (p->inited < p->nthreads)
+        pthread_cond_wait(&p->init_cond, &p->q_lock);
+    pthread_mutex_unlock(&p->q_lock);
 }
 
 void
@@ -377,6 +393,7 @@ pool_destroy(struct etd_pool *p)
     ev_prepare_stop(p->loop, &p->prepare);
     pthread_mutex_destroy(&p->q_lock);
     pthread_cond_destroy(&p->q_cond);
+    pthread_cond_destroy(&p->init_cond);
     pthread_mutex_destroy(&p->d_lock);
     free(p->helpers);
     free(p);

@@ -31,6 +31,9 @@ struct etd_pool_ops {
 struct etd_pool;
 
 struct etd_pool *pool_create(struct ev_loop *loop, int nthreads, const struct etd_pool_ops *ops);
+/* Wait until every helper thread's thread_init has returned (a worker
+ * reports ready only then: its eTamil contexts have run the prelude). */
+void pool_wait_ready(struct etd_pool *p);
 /* Loop thread: queue job (state becomes ETD_JOB_QUEUED).  Handed to the
  * threads before the loop next blocks, or at pool_flush(). */
 void pool_submit(struct etd_pool *p, struct etd_job *job);

@@ -299,6 +299,10 @@ worker_run(const struct etd_worker_args *args)
     w->pool = pool_create(w->loop, cfg->threads, &ops);
     if (!w->pool)
         goto out;
+    /* ready means able to serve: every helper thread has its eTamil context
+     * (a pure prelude evaluated); one that never gets there is killed at
+     * start_timeout and, on a reload, the old generation goes on serving */
+    pool_wait_ready(w->pool);
 
     w->naccept = args->nlisten < ETD_MAX_LISTEN ? args->nlisten : ETD_MAX_LISTEN;
     for (int i = 0; i < w->naccept; i++) {

@@ -19,6 +19,7 @@
 
 struct owner {
     struct ev_loop *loop;
+    int init_delay_ms;              /* thread_init takes this long */
     int completed, discarded, batches;
     int want;
     atomic_int inits, finis;
@@ -29,6 +30,10 @@ static void *
 t_init(void *arg, int index)
 {
     struct owner *o = arg;
+    if (o->init_delay_ms) {
+        struct timespec ts = { 0, o->init_delay_ms * 1000000L };
+        nanosleep(&ts, NULL);
+    }
     atomic_fetch_add(&o->inits, 1);
     int *d = malloc(sizeof *d);
     *d = index;
@@ -120,15 +125,22 @@ run_until_done(struct owner *o, double limit)
 }
 
 static struct etd_pool *
-make_pool(struct owner *o, int n)
+make_pool_slow(struct owner *o, int n, int init_delay_ms)
 {
     memset(o, 0, sizeof *o);
+    o->init_delay_ms = init_delay_ms;
     o->loop = ev_loop_new(EVFLAG_AUTO);
     struct etd_pool_ops ops = {
         .thread_init = t_init, .thread_fini = t_fini, .arg = o,
         .complete = complete, .discard = discard, .batch_done = batch_done, .owner = o,
     };
     return pool_create(o->loop, n, &ops);
+}
+
+static struct etd_pool *
+make_pool(struct owner *o, int n)
+{
+    return make_pool_slow(o, n, 0);
 }
 
 static void
@@ -232,6 +244,99 @@ test_destroy(void)
     ev_loop_destroy(o.loop);
 }
 
+/* pool_wait_ready returns when every thread_init has. */
+static void
+test_wait_ready(void)
+{
+    struct owner o;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct etd_pool *p = make_pool_slow(&o, 3, 150);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    pool_wait_ready(p);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    CU_ASSERT_EQUAL(atomic_load(&o.inits), 3);
+    double dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    CU_ASSERT(dt >= 0.14);
+    pool_wait_ready(p);             /* at once the second time */
+    pool_destroy(p);
+    ev_loop_destroy(o.loop);
+}
+
+/* Parking (handler.h): the first run parks the job; the second finishes. */
+static int park_marker;
+static atomic_int park_runs, in_handler, may_return;
+
+static void
+h_park(struct etd_job *j)
+{
+    atomic_fetch_add(&park_runs, 1);
+    if (!j->exec) {
+        j->exec = &park_marker;
+        etd_job_park(j);
+        atomic_store(&in_handler, 1);
+        while (!atomic_load(&may_return)) {
+            struct timespec ts = { 0, 1000000 };
+            nanosleep(&ts, NULL);
+        }
+        return;
+    }
+    j->exec = NULL;
+    j->resp.status = 200;
+}
+
+static void
+test_park(void)
+{
+    struct owner o;
+    struct etd_pool *p = make_pool(&o, 2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+
+    /* the thread lets go first: the job is neither completed nor held
+     * until the loop unparks it, then it runs again and completes */
+    atomic_store(&park_runs, 0);
+    atomic_store(&may_return, 1);
+    struct etd_job *j = etd_job_new();
+    j->handler = h_park;
+    pool_submit(p, j);
+    pool_flush(p);
+    o.want = 1;
+    run_until_done(&o, 0.3);
+    CU_ASSERT_EQUAL(o.completed, 0);
+    CU_ASSERT_EQUAL(atomic_load(&park_runs), 1);
+    pool_unpark(j);
+    run_until_done(&o, 5.0);
+    CU_ASSERT_EQUAL(o.completed, 1);
+    CU_ASSERT_EQUAL(atomic_load(&park_runs), 2);
+    CU_ASSERT_EQUAL(j->resp.status, 200);
+    etd_job_free(j);
+
+    /* unparked while the handler has not returned yet: its thread goes
+     * on with it at once */
+    atomic_store(&park_runs, 0);
+    atomic_store(&in_handler, 0);
+    atomic_store(&may_return, 0);
+    o.completed = 0;
+    j = etd_job_new();
+    j->handler = h_park;
+    pool_submit(p, j);
+    pool_flush(p);
+    while (!atomic_load(&in_handler)) {
+        struct timespec ts = { 0, 1000000 };
+        nanosleep(&ts, NULL);
+    }
+    pool_unpark(j);
+    atomic_store(&may_return, 1);
+    run_until_done(&o, 5.0);
+    CU_ASSERT_EQUAL(o.completed, 1);
+    CU_ASSERT_EQUAL(atomic_load(&park_runs), 2);
+    CU_ASSERT_EQUAL(j->resp.status, 200);
+    etd_job_free(j);
+
+    pool_destroy(p);
+    ev_loop_destroy(o.loop);
+}
+
 int
 main(void)
 {
@@ -241,6 +346,8 @@ main(void)
     CU_add_test(s, "many jobs, per-thread state, batched completions", test_many_jobs);
     CU_add_test(s, "cancel queued, pending and running jobs", test_cancel);
     CU_add_test(s, "destroy with jobs held", test_destroy);
+    CU_add_test(s, "wait until every thread_init returned", test_wait_ready);
+    CU_add_test(s, "parked jobs, unparked after and before the thread lets go", test_park);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     unsigned fails = CU_get_number_of_failures();
