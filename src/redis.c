@@ -1,9 +1,11 @@
 /*
- * redis.c -- kept Redis connections per thread, through hiredis (see
- * redis.h for the contract).  This file owns the connection table of one
- * thread, address parsing, timeouts, the state reset between requests,
- * hiredis error mapping and the Redis metrics; the eTamil side (values,
- * messages) is src/lang/builtins_redis.c.
+ * redis.c -- Redis connections for eTamil handlers, through hiredis (see
+ * redis.h for the contract).  This file owns the own-connection table of
+ * one execution context, the worker's shared pipelined connections (the
+ * "Shared connections" section), address parsing and bounded name lookup,
+ * AUTH, timeouts, the state reset between requests, hiredis error mapping
+ * and the Redis metrics; the eTamil side (values, messages) is
+ * src/lang/builtins_redis.c.
  */
 #include "autoconfig.h"
 
@@ -30,7 +32,7 @@
 #include "metrics.h"
 #include "redis.h"
 
-#define MAX_CONNS 8             /* servers kept per thread (least recently used goes) */
+#define MAX_CONNS 8             /* servers kept per context (least recently used goes) */
 #define MAX_SKIP 100000         /* replies skipped while waiting for +RESET */
 
 enum reset_mode { RESET_UNKNOWN = 0, RESET_WORKS, RESET_NONE };
@@ -1018,7 +1020,7 @@ static struct timespec deadline_in(struct timeval tv)
  * own connection) or MUX_FAILED with the OS error in DETAIL.  While
  * another thread connects, wait for it; if it fails, try once more
  * ourselves (every ரெடிஸ்_இணை makes its own attempt and has its own
- * error, as with a thread's own connection). */
+ * error, as with a context's own connection). */
 static int mux_ensure(struct redis_local *rl, struct mux_conn *mc, etm_buf *detail)
 {
     struct redis_mux *m = rl->mux;
@@ -1081,7 +1083,7 @@ static int mux_ensure(struct redis_local *rl, struct mux_conn *mc, etm_buf *deta
 /* Send one plain command on MC for a run that will suspend until the
  * reply is in (the loop then calls the waiter's wake).  MUX_READY: sent
  * (or queued to be); MUX_BUSY: MC cannot take it now (the caller uses the
- * thread's own connection); MUX_FAILED: out of memory. */
+ * context's own connection); MUX_FAILED: out of memory. */
 static int mux_send(struct redis_local *rl, struct mux_conn *mc, size_t argc,
                     const char *const *argv, const size_t *argvlen, etm_buf *detail)
 {
@@ -1226,7 +1228,7 @@ static etm_redis_status op_connect(void *ud, const char *addr, etm_buf *detail)
     if (ms == MUX_FAILED)
         return ETM_REDIS_E_CONNECT;     /* the OS error alone: the runtime adds addr */
     if (ms == MUX_BUSY) {
-        e->pinned = 1;                  /* this logical connection is the thread's own */
+        e->pinned = 1;                  /* this logical connection is the context's own */
         if (prepare(rl, e, detail) < 0)
             return ETM_REDIS_E_CONNECT;
         e->prepared = 1;
@@ -1273,7 +1275,7 @@ static etm_redis_status op_command(void *ud, size_t argc, const char *const *arg
             return ETM_REDIS_E_SEND;
     }
     if (!e->pinned || !e->prepared) {
-        /* from here on this logical connection is the thread's own one */
+        /* from here on this logical connection is the context's own one */
         e->pinned = 1;
         if (prepare(rl, e, detail) < 0) {
             connect_failure(detail, e->addr);

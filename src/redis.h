@@ -1,9 +1,9 @@
 /*
  * redis.h -- Redis connections for eTamil handlers (issue 7), through
- * hiredis.  One struct redis_local per thread that runs eTamil (a helper
- * thread of a worker, or the `etamil` runner): it keeps one connection per
- * server address across requests and serves the runtime's Redis host
- * interface (etm_redis_ops in src/lang/etamil.h).
+ * hiredis.  One struct redis_local per eTamil execution context (in a
+ * worker, app.c pools them; the `etamil` runner has one): it keeps one
+ * connection of its own per server address across requests and serves the
+ * runtime's Redis host interface (etm_redis_ops in src/lang/etamil.h).
  *
  * Per request: the handler's ரெடிஸ்_இணை makes a server current (connecting
  * only when no live connection is kept); redis_local_end() after the
@@ -24,10 +24,10 @@
  * several per system call, in order, and wakes each run, whose thread
  * then resumes it.  A logical connection (from ரெடிஸ்_இணை to ரெடிஸ்_பிரி or
  * the end of the request) that runs any other command goes on on the
- * thread's own connection from then on; a command is answered before the
+ * context's own connection from then on; a command is answered before the
  * next is sent, so one handler's commands keep their order across the two.
  * A reply overdue by the timeout breaks the shared connection (every
- * command on it fails, as on a thread's own connection).
+ * command on it fails, as on a context's own connection).
  *
  * Baselines for scripts/bench-redis, not for production:
  * ETAMILD_REDIS_REUSE=0 turns reuse off (a new connection per ரெடிஸ்_இணை,
