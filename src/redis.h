@@ -82,7 +82,7 @@ void redis_local_end(struct redis_local *rl);
 void redis_local_suspend(struct redis_local *rl, int allow, void (*wake)(void *arg), void *arg);
 
 /* On the loop thread (a handler-timeout hook): make a command in progress
- * on RL fail now: a thread's own connection is dropped; a run suspended
+ * on RL fail now: the context's own connection is dropped; a run suspended
  * on a shared connection is woken, and its reply will be dropped. */
 void redis_local_cancel(struct redis_local *rl);
 
