@@ -293,8 +293,7 @@ static struct addrinfo *resolve_by(const char *host, uint64_t deadline, etm_buf 
     if (e) {
         l->refs = 1;
         lookup_unref(l);
-        char tmp[128];
-        add_os_text(detail, strerror_r(e, tmp, sizeof(tmp)));
+        etm_os_error_append(detail, e);
         return NULL;
     }
     struct timespec dl = { (time_t)(deadline / 1000000000u), (long)(deadline % 1000000000u) };
@@ -305,10 +304,10 @@ static struct addrinfo *resolve_by(const char *host, uint64_t deadline, etm_buf 
             break;
     if (!l->done) {
         etm_buf_printf(detail, "looking up '%s' timed out", host);
+    } else if (l->rc == EAI_SYSTEM) {
+        etm_os_error_append(detail, l->err);
     } else if (l->rc) {
-        char tmp[128];
-        etm_buf_adds(detail, l->rc == EAI_SYSTEM ? strerror_r(l->err, tmp, sizeof(tmp))
-                                                 : gai_strerror(l->rc));
+        etm_buf_adds(detail, gai_strerror(l->rc));
     } else {
         res = l->res;
         l->res = NULL;
@@ -348,7 +347,7 @@ static redisContext *connect_tcp(const char *host, int port, struct timeval tv, 
             uint64_t now = now_ns();
             if (now >= deadline) {
                 if (!c)
-                    add_os_text(detail, strerror(ETIMEDOUT));
+                    etm_os_error_append(detail, ETIMEDOUT);
                 goto out;
             }
             uint64_t left = deadline - now;
@@ -670,7 +669,6 @@ struct mux_conn {
     etm_redis_status close_st;  /* MUX_CLOSING: what its commands fail with */
     char close_detail[160];
     /* loop thread only */
-    int attached;               /* rio started on fd */
     redisReader *reader;
     ev_io rio, wio;
     struct redis_mux *m;
@@ -714,7 +712,8 @@ static void mux_answer(struct mux_req *r, redisReply *reply, etm_redis_status st
         w->req = NULL;
         w->reply = reply;
         w->st = st;
-        snprintf(w->detail, sizeof(w->detail), "%s", detail ? detail : "");
+        if (!reply)
+            snprintf(w->detail, sizeof(w->detail), "%s", detail ? detail : "");
         w->wake(w->wake_arg);
     } else if (reply) {
         freeReplyObject(reply);
@@ -734,8 +733,7 @@ static void mux_break(struct mux_conn *mc, etm_redis_status st, int err)
     if (err) {
         etm_buf b;
         etm_buf_init(&b);
-        char tmp[128];
-        add_os_text(&b, strerror_r(err, tmp, sizeof(tmp)));
+        etm_os_error_append(&b, err);
         snprintf(mc->close_detail, sizeof(mc->close_detail), "%.*s", (int)b.len,
                  b.p ? b.p : "");
         etm_buf_free(&b);
@@ -749,7 +747,6 @@ static void mux_teardown(struct redis_mux *m, struct mux_conn *mc, etm_redis_sta
 {
     mux_io_stop(m, &mc->rio);
     mux_io_stop(m, &mc->wio);
-    mc->attached = 0;
     if (mc->state == MUX_UP || mc->state == MUX_CLOSING) {
         close(mc->fd);
         mc->fd = -1;
@@ -872,7 +869,7 @@ static void mux_read_cb(struct ev_loop *loop, ev_io *w, int revents)
                 mux_answer(r, reply, ETM_REDIS_OK, NULL);
             }
         }
-        int more = mc->attached && (size_t)n == sizeof(buf);
+        int more = ev_is_active(&mc->rio) && (size_t)n == sizeof(buf);
         pthread_mutex_unlock(&m->lock);
         if (!more)
             return;
@@ -895,7 +892,7 @@ static void mux_async_cb(struct ev_loop *loop, ev_async *w, int revents)
         }
         if (mc->state != MUX_UP)
             continue;
-        if (!mc->attached) {
+        if (!ev_is_active(&mc->rio)) {          /* a socket a thread connected */
             mc->reader = redisReaderCreate();
             if (!mc->reader) {
                 mux_teardown(m, mc, ETM_REDIS_E_READ, "out of memory");
@@ -904,7 +901,6 @@ static void mux_async_cb(struct ev_loop *loop, ev_async *w, int revents)
             ev_io_set(&mc->rio, mc->fd, EV_READ);
             ev_io_set(&mc->wio, mc->fd, EV_WRITE);
             mux_io_start(m, &mc->rio);
-            mc->attached = 1;
         }
         if (mc->out_off < mc->out_len)
             mux_io_start(m, &mc->wio);
@@ -1024,11 +1020,13 @@ static struct timespec deadline_in(struct timeval tv)
 static int mux_ensure(struct redis_local *rl, struct mux_conn *mc, etm_buf *detail)
 {
     struct redis_mux *m = rl->mux;
-    struct timespec dl = deadline_in(rl->tv);
     pthread_mutex_lock(&m->lock);
-    while (!m->closed && mc->state == MUX_CONNECTING)
-        if (pthread_cond_timedwait(&m->connected, &m->lock, &dl) == ETIMEDOUT)
-            break;
+    if (!m->closed && mc->state == MUX_CONNECTING) {
+        struct timespec dl = deadline_in(rl->tv);
+        while (!m->closed && mc->state == MUX_CONNECTING)
+            if (pthread_cond_timedwait(&m->connected, &m->lock, &dl) == ETIMEDOUT)
+                break;
+    }
     enum mux_state st = m->closed ? MUX_CLOSING : mc->state;
     if (st == MUX_DOWN)
         mc->state = MUX_CONNECTING;
@@ -1047,8 +1045,7 @@ static int mux_ensure(struct redis_local *rl, struct mux_conn *mc, etm_buf *deta
         redisFree(c);
         int fl = fcntl(fd, F_GETFL);
         if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-            char tmp[128];
-            add_os_text(detail, strerror_r(errno, tmp, sizeof(tmp)));
+            etm_os_error_append(detail, errno);
             close(fd);
             fd = -1;
         }
@@ -1237,6 +1234,16 @@ static etm_redis_status op_connect(void *ud, const char *addr, etm_buf *detail)
     return ETM_REDIS_OK;
 }
 
+/* Hand reply R (freed) to the runtime and count it. */
+static etm_redis_status deliver(struct redis_local *rl, redisReply *r, etm_redis_item_fn item,
+                                void *ctx)
+{
+    emit(r, item, ctx);
+    count(rl, 1, r->type == REDIS_REPLY_ERROR, 0);
+    freeReplyObject(r);
+    return ETM_REDIS_OK;
+}
+
 /* Map the context's error (after a failed write or read) to a status. */
 static etm_redis_status io_failure(redisContext *c, int writing, etm_buf *detail)
 {
@@ -1343,10 +1350,7 @@ static etm_redis_status op_command(void *ud, size_t argc, const char *const *arg
         count(rl, 1, 1, 0);
         return st;
     }
-    emit(r, item, ctx);
-    count(rl, 1, r->type == REDIS_REPLY_ERROR, 0);
-    freeReplyObject(r);
-    return ETM_REDIS_OK;
+    return deliver(rl, r, item, ctx);
 }
 
 static bool op_close(void *ud)
@@ -1387,10 +1391,7 @@ static etm_redis_status op_finish(void *ud, etm_redis_item_fn item, void *ctx, e
         count(rl, 1, 1, 0);
         return st;
     }
-    emit(reply, item, ctx);
-    count(rl, 1, reply->type == REDIS_REPLY_ERROR, 0);
-    freeReplyObject(reply);
-    return ETM_REDIS_OK;
+    return deliver(rl, reply, item, ctx);
 }
 
 static const etm_redis_ops redis_ops = {

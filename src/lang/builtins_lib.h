@@ -45,10 +45,6 @@ void etm_text_lower(etm_buf *b, const char *s, size_t len);
 
 /* ---- files (builtins_file.c) ---- */
 
-/* Append the text of the OS error number ERR to B in the reference's form,
-   "No such file or directory (os error 2)". */
-void etm_os_error_append(etm_buf *b, int err);
-
 /* Create or truncate PATH and write LEN bytes.  Returns 0, or -1 with the
    reason in the reference's form ("No such file or directory (os error
    2)") appended to ERR. */

@@ -258,6 +258,9 @@ void etm_buf_addc(etm_buf *b, char c);
 /* Append S as etm_utf8_lossy makes it. */
 void etm_buf_add_utf8_lossy(etm_buf *b, const char *s, size_t n);
 void etm_buf_adds(etm_buf *b, const char *s);
+/* Append the text of the OS error number ERR in the reference's form,
+   "No such file or directory (os error 2)" (builtins_file.c). */
+void etm_os_error_append(etm_buf *b, int err);
 void etm_buf_printf(etm_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), nonnull(2)));
 
