@@ -1389,15 +1389,20 @@ done:
 #undef STORE_TO
 }
 
+/* A run that cannot start: ETM_RUN_ERROR with MSG. */
+static etm_status refuse(etm_result *res, const char *msg)
+{
+	memset(res, 0, sizeof(*res));
+	res->status = ETM_RUN_ERROR;
+	res->message = msg;
+	res->file = "";
+	return ETM_RUN_ERROR;
+}
+
 etm_status etm_vm_resume(etm_vm *vm, etm_result *res)
 {
-	if (!vm->susp.active) {
-		memset(res, 0, sizeof(*res));
-		res->status = ETM_RUN_ERROR;
-		res->message = "the VM is not suspended";
-		res->file = "";
-		return ETM_RUN_ERROR;
-	}
+	if (!vm->susp.active)
+		return refuse(res, "the VM is not suspended");
 	return run(vm, NULL, false, res);
 }
 
@@ -1413,25 +1418,15 @@ etm_status etm_vm_run_prelude(etm_vm *vm, etm_result *res)
 
 etm_status etm_vm_run_route(etm_vm *vm, size_t i, etm_result *res)
 {
-	if (i >= vm->p->nroutes) {
-		memset(res, 0, sizeof(*res));
-		res->status = ETM_RUN_ERROR;
-		res->message = "no such route";
-		res->file = "";
-		return ETM_RUN_ERROR;
-	}
+	if (i >= vm->p->nroutes)
+		return refuse(res, "no such route");
 	return run(vm, &vm->p->routes[i], false, res);
 }
 
 etm_status etm_vm_run_schedule(etm_vm *vm, size_t i, etm_result *res)
 {
-	if (i >= vm->p->nschedules) {
-		memset(res, 0, sizeof(*res));
-		res->status = ETM_RUN_ERROR;
-		res->message = "no such schedule";
-		res->file = "";
-		return ETM_RUN_ERROR;
-	}
+	if (i >= vm->p->nschedules)
+		return refuse(res, "no such schedule");
 	return run(vm, &vm->p->schedules[i], false, res);
 }
 
