@@ -106,7 +106,6 @@ struct app_thread {
     struct redis_local *redis;      /* this context's kept Redis connections */
     struct etd_job *job;            /* the job it serves, or NULL */
     int in_route;                   /* the prelude is done: the route runs */
-    unsigned mentioned;             /* bit per V_*: the program names it */
     unsigned preset;                /* bit per V_*: the saved prelude set it */
     int saved;                      /* the pure prelude ran; reset returns to it */
     /* the run in progress */
@@ -531,17 +530,12 @@ ctx_new(const struct etd_worker_args *a, struct app_ctxs *cs)
         ctx_free(t);
         return NULL;
     }
-    /* Which request variables does the program name at all? */
-    for (int v = 0; v < V_COUNT; v++)
-        if (etm_vm_set_global(t->vm, var_names[v], etm_nil()) == 0)
-            t->mentioned |= 1u << v;
-    etm_vm_reset(t->vm);
     if (app->pure) {
         etm_result res;
         t->label = "prelude";
         if (etm_vm_run_prelude(t->vm, &res) == ETM_RUN_OK) {
             for (int v = 0; v < V_COUNT; v++)
-                if ((t->mentioned & (1u << v)) && etm_vm_get_global(t->vm, var_names[v]))
+                if (etm_vm_get_global_at(t->vm, app->g_var[v]))
                     t->preset |= 1u << v;
             etm_vm_save_globals(t->vm);
             t->saved = 1;
@@ -730,7 +724,8 @@ cancel_vm(void *ctx)
 static int
 want(const struct app_thread *t, int v)
 {
-    return (t->mentioned & (1u << v)) && !(t->preset & (1u << v));
+    /* the program names it (it has a slot), and no saved prelude set it */
+    return t->app->g_var[v] >= 0 && !(t->preset & (1u << v));
 }
 
 static void

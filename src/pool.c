@@ -88,7 +88,6 @@ jl_contains(const struct jlist *l, const struct etd_job *j)
     return 0;
 }
 
-/* Hand a finished job to the loop thread. */
 /* job->park: a handler that returns parked (handler.h) is not completed;
  * whichever of the helper thread letting go (PARKING -> PARKED) and the
  * loop's pool_unpark (-> READY) comes second decides who goes on: the loop
@@ -139,6 +138,7 @@ settle(struct helper *h, struct etd_job *j)
     }
 }
 
+/* Hand a finished job to the loop thread. */
 static void
 deliver(struct etd_pool *p, struct etd_job *j)
 {

@@ -283,7 +283,7 @@ worker_run(const struct etd_worker_args *args)
     w->redis_mux = redis_mux_new(w->loop, cfg->redis_timeout);
     if (!w->redis_mux)
         log_warn("worker %d: out of memory for shared Redis connections; "
-                 "helper threads use their own", args->slot);
+                 "handlers wait for Redis on their threads", args->slot);
     w->pool_args = *args;
     w->pool_args.redis_mux = w->redis_mux;
     w->pool_args.app_ctxs = app_contexts_new(&w->pool_args);
