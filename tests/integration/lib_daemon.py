@@ -299,6 +299,14 @@ class Daemon:
     def get(self, path="/health", **kw):
         return http_request(self.port, path, **kw)
 
+    def metric(self, name, path="/status"):
+        """The value of the unlabelled metric NAME on status_path, or None."""
+        _, _, body = http_request(self.port, path)
+        for line in body.decode().splitlines():
+            if line.startswith(name + " "):
+                return int(float(line.split()[1]))
+        return None
+
     def http_ok(self):
         try:
             return self.get("/health", timeout=2)[0] == 200

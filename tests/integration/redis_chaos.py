@@ -52,14 +52,6 @@ APP = r'''
 DURATION = 6.0
 
 
-def metric(d, name):
-    st, _, body = http_request(d.port, "/status")
-    for line in body.decode().splitlines():
-        if line.startswith(name + " "):
-            return int(float(line.split()[1]))
-    return None
-
-
 def main():
     with RedisServer() as r:
         r.start()
@@ -151,8 +143,8 @@ def main():
                 st, _, body = http_request(d.port, "/incr", timeout=10)
                 ok += st == 200
             check(ok == 20, "afterwards Redis requests succeed again (%d of 20)" % ok)
-            check(wait_for(lambda: metric(d, "etamild_handlers_parked") == 0, 5),
-                  "no handler is left parked (%s)" % metric(d, "etamild_handlers_parked"))
+            check(wait_for(lambda: d.metric("etamild_handlers_parked") == 0, 5),
+                  "no handler is left parked (%s)" % d.metric("etamild_handlers_parked"))
             d.signal(signal.SIGTERM)
             rc = d.wait_exit(20)
             check(rc == 0, "graceful stop: exit status %r" % rc)

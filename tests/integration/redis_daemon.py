@@ -83,14 +83,6 @@ APP = r'''
 TIMEOUT = 1.0       # redis_timeout in the configuration below
 
 
-def metric(d, name):
-    st, _, body = http_request(d.port, "/status")
-    for line in body.decode().splitlines():
-        if line.startswith(name + " "):
-            return int(float(line.split()[1]))
-    return None
-
-
 def get(d, path, **kw):
     st, _, body = http_request(d.port, path, **kw)
     return st, body.decode()
@@ -166,7 +158,7 @@ def state_tests(r):
         check(st == 200, "Redis answering again: requests succeed (%s)" % body)
 
         # Redis stopped, then started again on the same port.
-        errors0 = metric(d, "etamild_redis_errors_total")
+        errors0 = d.metric("etamild_redis_errors_total")
         r.stop()
         t0 = time.monotonic()
         st, body = get(d, "/incr", timeout=10)
@@ -181,9 +173,9 @@ def state_tests(r):
         st, body = get(d, "/incr")
         check(st == 200 and body == "1", "Redis restarted: requests succeed again without "
               "restarting etamild (%s)" % body)
-        check(metric(d, "etamild_redis_errors_total") > errors0 and
-              metric(d, "etamild_redis_reconnects_total") >= 1 and
-              metric(d, "etamild_redis_commands_total") > 20,
+        check(d.metric("etamild_redis_errors_total") > errors0 and
+              d.metric("etamild_redis_reconnects_total") >= 1 and
+              d.metric("etamild_redis_commands_total") > 20,
               "status metrics: commands, errors and reconnects counted")
 
 

@@ -83,14 +83,6 @@ APP = r'''
 '''
 
 
-def metric(d, name):
-    st, _, body = http_request(d.port, "/status")
-    for line in body.decode().splitlines():
-        if line.startswith(name + " "):
-            return int(float(line.split()[1]))
-    return None
-
-
 def get(d, path, timeout=10):
     st, _, body = http_request(d.port, path, timeout=timeout)
     return st, body.decode()
@@ -134,8 +126,8 @@ def parked_tests(r):
             check(st == 200 and dt < 0.5 and not results,
                   "five requests wait in Redis, yet the only helper thread serves "
                   "another route at once (%.3f s)" % dt)
-            check(metric(d, "etamild_handlers_parked") == 5,
-                  "/status: etamild_handlers_parked 5 (%s)" % metric(d, "etamild_handlers_parked"))
+            check(d.metric("etamild_handlers_parked") == 5,
+                  "/status: etamild_handlers_parked 5 (%s)" % d.metric("etamild_handlers_parked"))
         finally:
             r.resume()
         for t in threads:
@@ -143,10 +135,10 @@ def parked_tests(r):
         check(sorted(st for st, _ in results) == [200] * 5 and
               sorted(int(b) for _, b in results) == [2, 3, 4, 5, 6],
               "when Redis answers, all five do, each counted once: %s" % results)
-        check(metric(d, "etamild_handlers_parked") == 0 and
-              metric(d, "etamild_redis_parked_total") >= 6,
+        check(d.metric("etamild_handlers_parked") == 0 and
+              d.metric("etamild_redis_parked_total") >= 6,
               "/status: none parked now, %s parked in all"
-              % metric(d, "etamild_redis_parked_total"))
+              % d.metric("etamild_redis_parked_total"))
 
         # Many at once, one thread, one Redis connection.
         total, conc = 400, 50
@@ -218,7 +210,7 @@ def parked_tests(r):
               "not failed with it (%s)" % results)
         st, body = get(d, "/incr")
         check(st == 200, "... and the worker goes on (%s %s)" % (st, body))
-        check(metric(d, "etamild_handlers_parked") == 0,
+        check(d.metric("etamild_handlers_parked") == 0,
               "... and the parked gauge is back to 0 (the cancelled run counted out)")
         st, body = get(d, "/plain")
         check(st == 200, "... and serves other routes")
