@@ -202,14 +202,26 @@ int log_access_enabled(void)
 
 void log_access_flush(void)
 {
+    static int failing;             /* reported; quiet until a write works again */
     size_t off = 0;
     while (off < abuf.len && logs.access_fd >= 0) {
         ssize_t w = write(logs.access_fd, abuf.p + off, abuf.len - off);
-        if (w > 0)
+        if (w > 0) {
             off += (size_t)w;
-        else if (!(w < 0 && errno == EINTR))
-            break;                  /* disk full, ...: these lines are lost */
+        } else if (!(w < 0 && errno == EINTR)) {
+            /* disk full, ...: these lines are lost; say so once */
+            if (!failing)
+                log_error("cannot write the access log %s: %s; %zu bytes of lines lost "
+                          "(reported once until a write succeeds)",
+                          logs.access_path ? logs.access_path : "",
+                          w < 0 ? strerror(errno) : "short write", abuf.len - off);
+            failing = 1;
+            abuf.len = 0;
+            return;
+        }
     }
+    if (off)
+        failing = 0;
     abuf.len = 0;
 }
 

@@ -8,7 +8,9 @@ that lines come soon and nothing is lost, torn or mixed:
   the log has exactly one whole, well-formed line per answered request,
   also with wrk at 100 connections when wrk is installed;
 * SIGUSR1 under load: every line lands in the old or the new file, whole,
-  and the counts add up.
+  and the counts add up;
+* an access log that cannot be written (/dev/full): requests are answered,
+  and the error log says so once.
 """
 import os
 import re
@@ -91,4 +93,16 @@ with Daemon(workers=2, conf="access_log access.log\nthreads 2\n", name="accesslo
     check(g1 + g2 == ok and not b1 and not b2 and g1 > 0 and g2 > 0,
           "SIGUSR1 under load: %d + %d whole lines for %d answers, none torn (%s)"
           % (g1, g2, ok, (b1 + b2)[:2]))
+if os.path.exists("/dev/full"):
+    with Daemon(workers=1, conf="access_log /dev/full\n", name="accesslog") as d:
+        d.start()
+        ok = sum(http_request(d.port, "/health")[0] == 200 for _ in range(5))
+        time.sleep(0.3)
+        http_request(d.port, "/health")
+        check(ok == 5 and d.wait_log("cannot write the access log /dev/full: No space left", 3),
+              "an access log that cannot be written: requests are answered and the error log "
+              "says the lines are lost")
+        time.sleep(0.3)
+        check(d.log().count("cannot write the access log") == 1,
+              "... once, not per batch")
 sys.exit(0)
