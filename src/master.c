@@ -655,6 +655,22 @@ static void begin_stop(struct master *m, int how, int sig)
     }
 }
 
+
+/* Standard input and output (and error, unless the error log is stderr)
+ * go to /dev/null. */
+static void stdio_to_null(void)
+{
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        dup2(null, 0);
+        dup2(null, 1);
+        if (log_error_fd() != 2)
+            dup2(null, 2);
+        if (null > 2)
+            close(null);
+    }
+}
+
 static void started(struct master *m)
 {
     m->starting = 0;
@@ -680,16 +696,7 @@ static void started(struct master *m)
         (void)r;
         close(m->started_fd);
         m->started_fd = -1;
-        /* Detached now: the terminal is gone for good. */
-        int null = open("/dev/null", O_RDWR);
-        if (null >= 0) {
-            dup2(null, 0);
-            dup2(null, 1);
-            if (log_error_fd() != 2)
-                dup2(null, 2);
-            if (null > 2)
-                close(null);
-        }
+        stdio_to_null();            /* detached now: the terminal is gone for good */
     }
 }
 
@@ -721,15 +728,7 @@ static int daemonize(struct master *m)
     m->pid = getpid();
     /* From here on messages go to the error log (or, with error_log
      * stderr, to the terminal until the daemon has started). */
-    int null = open("/dev/null", O_RDWR);
-    if (null >= 0) {
-        dup2(null, 0);
-        dup2(null, 1);
-        if (log_error_fd() != 2)
-            dup2(null, 2);
-        if (null > 2)
-            close(null);
-    }
+    stdio_to_null();
     return 0;
 }
 
