@@ -655,7 +655,6 @@ static void begin_stop(struct master *m, int how, int sig)
     }
 }
 
-
 /* Standard input and output (and error, unless the error log is stderr)
  * go to /dev/null. */
 static void stdio_to_null(void)
