@@ -1435,21 +1435,30 @@ struct redis_local *redis_local_new(const char *default_addr, double timeout_s,
     return rl;
 }
 
+/* A run dropped (or freed) while suspended on a shared connection: its
+ * reply, when it comes, is nobody's, and one already in is freed. */
+static void give_up_wait(struct redis_local *rl)
+{
+    if (!rl->sent)
+        return;
+    pthread_mutex_lock(&rl->mux->lock);
+    if (rl->wait.req)
+        rl->wait.req->w = NULL;
+    rl->wait.req = NULL;
+    if (rl->wait.reply)
+        freeReplyObject(rl->wait.reply);
+    rl->wait.reply = NULL;
+    pthread_mutex_unlock(&rl->mux->lock);
+    rl->sent = 0;
+}
+
 void redis_local_free(struct redis_local *rl)
 {
     if (!rl)
         return;
     for (int i = 0; i < MAX_CONNS; i++)
         forget(rl, &rl->conns[i]);
-    if (rl->mux && rl->wait.req) {   /* freed while suspended: give the command up */
-        pthread_mutex_lock(&rl->mux->lock);
-        if (rl->wait.req)
-            rl->wait.req->w = NULL;
-        rl->wait.req = NULL;
-        pthread_mutex_unlock(&rl->mux->lock);
-    }
-    if (rl->wait.reply)
-        freeReplyObject(rl->wait.reply);
+    give_up_wait(rl);
     pthread_mutex_destroy(&rl->lock);
     free(rl->default_addr);
     free(rl->user);
@@ -1473,19 +1482,7 @@ void redis_local_end(struct redis_local *rl)
     rl->cur = NULL;
     if (atomic_load_explicit(&rl->cancelled, memory_order_relaxed))
         atomic_store(&rl->cancelled, 0);   /* no cancel can come now: the hook is gone */
-    if (rl->sent) {
-        /* a run dropped while suspended: its reply, when it comes, is
-         * nobody's */
-        pthread_mutex_lock(&rl->mux->lock);
-        if (rl->wait.req)
-            rl->wait.req->w = NULL;
-        rl->wait.req = NULL;
-        if (rl->wait.reply)
-            freeReplyObject(rl->wait.reply);
-        rl->wait.reply = NULL;
-        pthread_mutex_unlock(&rl->mux->lock);
-        rl->sent = 0;
-    }
+    give_up_wait(rl);
     if (!rl->reuse)
         for (int i = 0; i < MAX_CONNS; i++)
             drop(&rl->conns[i]);
